@@ -1,0 +1,158 @@
+package headlens.io;
+
+import headlens.cli.HeadlensException;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * NumPy {@code .npz} archives (a zip of {@code .npy} files), read and written by hand: little-endian
+ * float32/float64/int64/int32, C order. Used for {@code headlens encode} output and NumPy reference fixtures.
+ */
+public final class Npz {
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final long MAX_ENTRY = 1L << 31;   // one array at most 2 GB
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([<>|=])([fi])(\\d)'");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+
+    private Npz() {}
+
+    /** Reads every array of an .npz file, in archive order. */
+    public static Map<String, INDArray> read(Path file) {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        try (ZipInputStream zin = new ZipInputStream(Files.newInputStream(file))) {
+            for (ZipEntry e; (e = zin.getNextEntry()) != null; ) {
+                String name = e.getName();
+                if (!name.endsWith(".npy") || name.contains("/") || name.contains(".."))
+                    throw new HeadlensException(file + ": unexpected entry '" + name + "'");
+                out.put(name.substring(0, name.length() - 4), readNpy(zin, file + ":" + name));
+            }
+        } catch (IOException ex) {
+            throw new HeadlensException(file + ": cannot read .npz: " + ex.getMessage(), ex);
+        }
+        return out;
+    }
+
+    private static INDArray readNpy(InputStream in, String where) throws IOException {
+        byte[] magic = in.readNBytes(8);
+        if (magic.length < 8 || !Arrays.equals(Arrays.copyOf(magic, 6), MAGIC))
+            throw new HeadlensException(where + ": not a .npy array");
+        int headerLen;
+        if (magic[6] == 1) {
+            byte[] b = in.readNBytes(2);
+            headerLen = (b[0] & 0xff) | (b[1] & 0xff) << 8;
+        } else {
+            byte[] b = in.readNBytes(4);
+            headerLen = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        }
+        if (headerLen < 0 || headerLen > 1 << 20) throw new HeadlensException(where + ": header length " + headerLen + " out of bounds");
+        String header = new String(in.readNBytes(headerLen), StandardCharsets.ISO_8859_1);
+        Matcher d = DESCR.matcher(header), f = FORTRAN.matcher(header), s = SHAPE.matcher(header);
+        if (!d.find() || !f.find() || !s.find()) throw new HeadlensException(where + ": unsupported header " + header.trim());
+        if (d.group(1).equals(">")) throw new HeadlensException(where + ": big-endian arrays are not supported");
+        if (f.group(1).equals("True")) throw new HeadlensException(where + ": Fortran-order arrays are not supported");
+        char kind = d.group(2).charAt(0);
+        int size = Integer.parseInt(d.group(3));
+        DataType type = switch (kind + "" + size) {
+            case "f4" -> DataType.FLOAT;
+            case "f8" -> DataType.DOUBLE;
+            case "i8" -> DataType.INT64;
+            case "i4" -> DataType.INT32;
+            default -> throw new HeadlensException(where + ": dtype " + kind + size + " is not supported");
+        };
+        String dims = s.group(1).trim();
+        long[] shape = dims.isEmpty() ? new long[0] : Arrays.stream(dims.split(",")).map(String::trim)
+                .filter(x -> !x.isEmpty()).mapToLong(Long::parseLong).toArray();
+        long count = 1;
+        for (long x : shape) {
+            if (x < 0) throw new HeadlensException(where + ": negative dimension");
+            count = Math.multiplyExact(count, x);
+        }
+        long bytes = Math.multiplyExact(count, size);
+        if (bytes > MAX_ENTRY) throw new HeadlensException(where + ": array of " + bytes + " bytes is too large");
+        byte[] data = in.readNBytes((int) bytes);
+        if (data.length != bytes) throw new HeadlensException(where + ": truncated data (" + data.length + " of " + bytes + " bytes)");
+        ByteBuffer bb = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        INDArray a = switch (type) {
+            case FLOAT -> { float[] v = new float[(int) count]; bb.asFloatBuffer().get(v); yield Nd4j.createFromArray(v); }
+            case DOUBLE -> { double[] v = new double[(int) count]; bb.asDoubleBuffer().get(v); yield Nd4j.createFromArray(v); }
+            case LONG -> { long[] v = new long[(int) count]; bb.asLongBuffer().get(v); yield Nd4j.createFromArray(v); }
+            default -> { int[] v = new int[(int) count]; bb.asIntBuffer().get(v); yield Nd4j.createFromArray(v); }
+        };
+        return shape.length == 0 ? a.reshape() : a.reshape('c', shape);
+    }
+
+    /** Writes arrays to an .npz file atomically (temp file + rename). */
+    public static void write(Path file, Map<String, INDArray> arrays) {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            if (file.getParent() != null) Files.createDirectories(file.getParent());
+            try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
+                zip.setLevel(0);
+                for (var e : arrays.entrySet()) {
+                    zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
+                    writeNpy(zip, e.getValue());
+                    zip.closeEntry();
+                }
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException ex) {
+            throw new HeadlensException(file + ": cannot write .npz: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static void writeNpy(OutputStream out, INDArray a) throws IOException {
+        String descr = switch (a.dataType()) {
+            case FLOAT -> "<f4";
+            case DOUBLE -> "<f8";
+            case LONG -> "<i8";
+            case INT -> "<i4";
+            default -> throw new IllegalArgumentException("dtype " + a.dataType() + " cannot be written to .npy");
+        };
+        long[] shape = a.shape();
+        StringBuilder sh = new StringBuilder();
+        for (long d : shape) sh.append(d).append(", ");
+        if (shape.length > 1) sh.setLength(sh.length() - 2);
+        String header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + sh.toString().trim() + "), }";
+        int total = 10 + header.length() + 1;
+        int pad = (64 - total % 64) % 64;
+        header = header + " ".repeat(pad) + "\n";
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        head.write(MAGIC);
+        head.write(1);
+        head.write(0);
+        head.write(header.length() & 0xff);
+        head.write(header.length() >> 8 & 0xff);
+        head.write(header.getBytes(StandardCharsets.ISO_8859_1));
+        out.write(head.toByteArray());
+        INDArray c = a.dup('c');
+        ByteBuffer bb;
+        switch (a.dataType()) {
+            case FLOAT -> { float[] v = c.data().asFloat(); bb = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN); bb.asFloatBuffer().put(v); }
+            case DOUBLE -> { double[] v = c.data().asDouble(); bb = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN); bb.asDoubleBuffer().put(v); }
+            case LONG -> { long[] v = c.data().asLong(); bb = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN); bb.asLongBuffer().put(v); }
+            default -> { int[] v = c.data().asInt(); bb = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN); bb.asIntBuffer().put(v); }
+        }
+        out.write(bb.array());
+    }
+}
