@@ -6,6 +6,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
@@ -62,7 +63,10 @@ public final class Encoder {
     private final INDArray wordTable;               // [vocab, H], outside the graph
     private final SDVariable lastHidden;            // [N, H]
     private final List<String> attentionNames = new ArrayList<>();
-    private final List<String> dropoutNames = new ArrayList<>();
+    private final List<DropoutSite> dropoutSites = new ArrayList<>();
+
+    /** A dropout mask placeholder: [N, H] after dense layers, [B, h, T, T] on attention probabilities. */
+    public record DropoutSite(String name, int attentionHeads, double rate) {}
 
     private Encoder(EncoderConfig cfg, Map<String, INDArray> weights, Options options) {
         this.cfg = cfg;
@@ -99,7 +103,7 @@ public final class Encoder {
                 cfg.typeVocabSize(), hidden));                                                                  // [N, H]
         SDVariable x = embeds.add(pos).add(type);                                                              // [N, H]
         x = layerNorm(x, w, "embeddings.LayerNorm");                                                           // [N, H]
-        x = dropout(x, "embeddings.dropout", -1, hidden);                                                      // [N, H]
+        x = dropout(x, "embeddings.dropout", 0, -1, hidden);                                                   // [N, H]
 
         // --- encoder layers
         for (int l = 0; l < cfg.numHiddenLayers(); l++) {
@@ -125,7 +129,7 @@ public final class Encoder {
         SDVariable scores = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(d));                        // [B, h, T, T]
         scores = scores.add(bias);                                                                             // [B, h, T, T]
         SDVariable probs = sd.nn().softmax(scores, -1);                                                        // [B, h, T, T]
-        probs = dropout(probs, p + "attention.self.dropout", -1, h, -1, -1);                                  // [B, h, T, T]
+        probs = dropout(probs, p + "attention.self.dropout", h, -1, h, -1, -1);                               // [B, h, T, T]
         SDVariable gate = gates.get(SDIndex.point(l), SDIndex.interval(0, h)).reshape(1, h, 1, 1);             // [1, h, 1, 1]
         probs = probs.mul(gate);                                                                               // [B, h, T, T]
         if (options.attentions()) {
@@ -134,7 +138,7 @@ public final class Encoder {
         SDVariable ctx = sd.mmul(probs, v);                                                                    // [B, h, T, d]
         ctx = sd.permute(ctx, 0, 2, 1, 3).reshape(-1, h * d);                                                  // [N, h*d]
         SDVariable attnOut = dense(ctx, w, p + "attention.output.dense", hidden, h * d);                       // [N, H]
-        attnOut = dropout(attnOut, p + "attention.output.dropout", -1, hidden);                                // [N, H]
+        attnOut = dropout(attnOut, p + "attention.output.dropout", 0, -1, hidden);                             // [N, H]
         x = layerNorm(attnOut.add(x), w, p + "attention.output.LayerNorm");                                    // [N, H]
         return feedForward(x, w, p);
     }
@@ -143,7 +147,7 @@ public final class Encoder {
         int hidden = cfg.hiddenSize(), inter = cfg.intermediateSize();
         SDVariable u = gelu(dense(x, w, p + "intermediate.dense", inter, hidden));                             // [N, I]
         SDVariable out = dense(u, w, p + "output.dense", hidden, inter);                                       // [N, H]
-        out = dropout(out, p + "output.dropout", -1, hidden);                                                  // [N, H]
+        out = dropout(out, p + "output.dropout", 0, -1, hidden);                                               // [N, H]
         return layerNorm(out.add(x), w, p + "output.LayerNorm");                                               // [N, H]
     }
 
@@ -176,10 +180,11 @@ public final class Encoder {
     }
 
     /** Training only: multiply by a mask placeholder (already scaled by 1/(1-p)) that the trainer fills. */
-    private SDVariable dropout(SDVariable x, String name, long... shape) {
+    private SDVariable dropout(SDVariable x, String name, int attentionHeads, long... shape) {
         if (!options.training()) return x;
         SDVariable mask = sd.placeHolder(name, DataType.FLOAT, shape);
-        dropoutNames.add(name);
+        dropoutSites.add(new DropoutSite(name, attentionHeads,
+                attentionHeads > 0 ? cfg.attentionProbsDropoutProb() : cfg.hiddenDropoutProb()));
         return x.mul(mask);
     }
 
@@ -194,6 +199,11 @@ public final class Encoder {
             throw new HeadlensException("weights: tensor '" + name + "' has shape " + Arrays.toString(a.shape())
                     + ", config expects " + Arrays.toString(shape));
         return a;
+    }
+
+    /** A dropout site on a [N, H] tensor for heads built on top (e.g. before a token classifier). */
+    public SDVariable hiddenDropout(SDVariable x, String name) {
+        return dropout(x, name, 0, -1, cfg.hiddenSize());
     }
 
     // ------------------------------------------------------------------------------------------------ inputs
@@ -222,6 +232,33 @@ public final class Encoder {
      * {@code pad + 1 + cumsum(non-pad)} and puts pads at {@code pad}.
      */
     public Map<String, INDArray> feed(Batch batch) {
+        return feed(batch, false);
+    }
+
+    /**
+     * As {@link #feed(Batch)}; a training graph also gets its dropout masks: drawn from ND4J's RNG (seed it for
+     * reproducible runs) and scaled by 1/(1-p) when {@code dropout} is on, all ones when it is off (evaluation).
+     */
+    public Map<String, INDArray> feed(Batch batch, boolean dropout) {
+        Map<String, INDArray> ph = inputs(batch);
+        int b = batch.size(), t = batch.length();
+        for (DropoutSite site : dropoutSites) {
+            long[] shape = site.attentionHeads() > 0 ? new long[]{b, site.attentionHeads(), t, t} : new long[]{(long) b * t, cfg.hiddenSize()};
+            INDArray mask;
+            if (dropout && site.rate() > 0) {
+                double keep = 1 - site.rate();
+                mask = Nd4j.createUninitialized(DataType.FLOAT, shape);
+                Nd4j.getExecutioner().exec(new BernoulliDistribution(mask, keep));
+                mask.divi(keep);
+            } else {
+                mask = Nd4j.ones(DataType.FLOAT, shape);
+            }
+            ph.put(site.name(), mask);
+        }
+        return ph;
+    }
+
+    private Map<String, INDArray> inputs(Batch batch) {
         int b = batch.size(), t = batch.length(), n = b * t;
         if (t > cfg.maxPositionEmbeddings() - (cfg.isXlmRoberta() ? cfg.padTokenId() + 1 : 0))
             throw new HeadlensException("batch length " + t + " exceeds max_position_embeddings " + cfg.maxPositionEmbeddings());
@@ -323,8 +360,8 @@ public final class Encoder {
     /** The word-embedding table [vocab, H] (outside the graph; updated in place by the trainer). */
     public INDArray wordTable() { return wordTable; }
 
-    /** Dropout-mask placeholder names with their shapes' symbolic form (training graphs). */
-    public List<String> dropoutNames() { return List.copyOf(dropoutNames); }
+    /** Dropout-mask placeholders (training graphs). */
+    public List<DropoutSite> dropoutSites() { return List.copyOf(dropoutSites); }
 
     public List<String> attentionNames() { return List.copyOf(attentionNames); }
 
