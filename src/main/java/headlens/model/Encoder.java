@@ -132,8 +132,9 @@ public final class Encoder {
         probs = dropout(probs, p + "attention.self.dropout", h, -1, h, -1, -1);                               // [B, h, T, T]
         SDVariable gate = gates.get(SDIndex.point(l), SDIndex.interval(0, h)).reshape(1, h, 1, 1);             // [1, h, 1, 1]
         probs = probs.mul(gate);                                                                               // [B, h, T, T]
-        if (options.attentions()) {
-            attentionNames.add(sd.identity(p + "attention.self.probs", probs).name());                        // [B, h, T, T]
+        if (options.attentions()) { // named and on the path, so d loss / d probs can be asked for (head importance)
+            probs = sd.identity(p + "attention.self.probs", probs);                                            // [B, h, T, T]
+            attentionNames.add(probs.name());
         }
         SDVariable ctx = sd.mmul(probs, v);                                                                    // [B, h, T, d]
         ctx = sd.permute(ctx, 0, 2, 1, 3).reshape(-1, h * d);                                                  // [N, h*d]

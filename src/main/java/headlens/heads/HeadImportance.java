@@ -1,0 +1,121 @@
+package headlens.heads;
+
+import headlens.cli.HeadlensException;
+import headlens.model.Encoder;
+import headlens.model.EncoderConfig;
+import headlens.train.TokenClassifier;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Head importance of a fine-tuned tagger, over labelled batches, with the gates as they are (all 1 for Michel's I_h):
+ * <ul>
+ *   <li>{@code gradient}: Σ_batches |d loss / d gate(l,h)|, as Michel et al. and HuggingFace's bertology accumulate it
+ *       (the loss is the batch mean over counted tokens).</li>
+ *   <li>{@code token} (Michel's per-token form): Σ_tokens |⟨d loss / d ctx_h(t), ctx_h(t)⟩| where ctx_h(t) is head h's
+ *       context vector at query token t. Since ctx_h(t) = Σ_j P_h(t,j) v_j, the inner product equals
+ *       Σ_j (d loss / d P_h(t,j))·P_h(t,j); summed over t without the |·| it is exactly the gate gradient.</li>
+ *   <li>{@code entropy}: Σ over real query tokens of the entropy −Σ_j P log P of each head's attention row
+ *       (bertology's {@code attn_entropy}, before its division by the token count).</li>
+ * </ul>
+ * Scores are indexed by original head (physically pruned heads are NaN).
+ */
+public final class HeadImportance {
+
+    /** A labelled batch: ids/mask and labels [B][T] with {@link TokenClassifier#IGNORE} where not counted. */
+    public record Example(Encoder.Batch batch, int[][] labels) {}
+
+    /** The tables (token and entropy are null unless asked for). */
+    public record Result(HeadScores gradient, HeadScores token, HeadScores entropy, int sentences, long tokens) {}
+
+    private HeadImportance() {}
+
+    /**
+     * @param withDetail also the per-token and entropy tables; the classifier's encoder must then be built with
+     *                   attention outputs ({@code new Encoder.Options(false, true)})
+     */
+    public static Result compute(String name, TokenClassifier clf, Iterable<Example> data, boolean withDetail,
+                                 Consumer<Integer> progress) {
+        Encoder enc = clf.encoder();
+        EncoderConfig cfg = enc.config();
+        if (withDetail && !enc.options().attentions())
+            throw new IllegalArgumentException("per-token importance and entropy need an encoder built with attention outputs");
+        int layers = cfg.numHiddenLayers();
+        double[][] grad = new double[layers][], token = new double[layers][], entropy = new double[layers][];
+        for (int l = 0; l < layers; l++) {
+            grad[l] = new double[cfg.headsInLayer(l)];
+            token[l] = new double[cfg.headsInLayer(l)];
+            entropy[l] = new double[cfg.headsInLayer(l)];
+        }
+        List<String> attn = withDetail ? enc.attentionNames() : List.of();
+        List<String> wrt = new ArrayList<>();
+        wrt.add(Encoder.HEAD_GATES);
+        wrt.addAll(attn);
+        Quiet.gradFunction(clf.sd());
+        int sentences = 0;
+        long tokens = 0;
+        for (Example ex : data) {
+            Map<String, INDArray> feed = clf.feed(ex.batch(), ex.labels(), false);
+            OutAndGrad r = clf.sd().calculateGradientsAndOutputs(feed, attn, wrt);
+            INDArray g = r.getGradients().get(Encoder.HEAD_GATES);                     // [L, heads]
+            for (int l = 0; l < layers; l++)
+                for (int h = 0; h < grad[l].length; h++) grad[l][h] += Math.abs(g.getDouble(l, h));
+            if (withDetail) {
+                for (int l = 0; l < layers; l++) {
+                    if (grad[l].length == 0) continue;
+                    String a = attn.get(l);
+                    INDArray p = r.getOutputs().get(a);                                   // [B, h, T, T]
+                    INDArray dp = r.getGradients().get(a);                                // [B, h, T, T]
+                    accumulateDetail(p, dp, ex.batch().mask(), token[l], entropy[l]);
+                }
+            }
+            sentences += ex.batch().size();
+            for (int[] row : ex.labels()) for (int y : row) if (y != TokenClassifier.IGNORE) tokens++;
+            if (progress != null) progress.accept(ex.batch().size());
+        }
+        if (tokens == 0) throw new HeadlensException("importance: the data has no labelled tokens");
+        return new Result(HeadScores.fromRaw(name, toOriginal(cfg, grad), tokens),
+                withDetail ? HeadScores.fromRaw(name, toOriginal(cfg, token), tokens) : null,
+                withDetail ? HeadScores.fromRaw(name, toOriginal(cfg, entropy), tokens) : null,
+                sentences, tokens);
+    }
+
+    /** Per-token |Σ_j dP·P| and row entropies over real query tokens, accumulated per head. */
+    static void accumulateDetail(INDArray p, INDArray dp, int[][] mask, double[] token, double[] entropy) {
+        long b = p.size(0), h = p.size(1), t = p.size(2);
+        float[] pv = p.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[] gv = dp.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        for (int i = 0; i < b; i++)
+            for (int k = 0; k < h; k++)
+                for (int q = 0; q < t; q++) {
+                    if (mask[i][q] == 0) continue;
+                    int base = (int) (((i * h + k) * t + q) * t);
+                    double dot = 0, ent = 0;
+                    for (int j = 0; j < t; j++) {
+                        double pj = pv[base + j];
+                        dot += gv[base + j] * pj;
+                        if (pj > 0) ent -= pj * Math.log(pj);
+                    }
+                    token[k] += Math.abs(dot);
+                    entropy[k] += ent;
+                }
+    }
+
+    /** Current gate columns -> [layer][original head], NaN where physically pruned. */
+    static double[][] toOriginal(EncoderConfig cfg, double[][] current) {
+        double[][] r = new double[cfg.numHiddenLayers()][cfg.numAttentionHeads()];
+        for (int l = 0; l < r.length; l++) {
+            Arrays.fill(r[l], Double.NaN);
+            int[] kept = HeadLayout.kept(cfg, l);
+            for (int i = 0; i < kept.length; i++) r[l][kept[i]] = current[l][i];
+        }
+        return r;
+    }
+}

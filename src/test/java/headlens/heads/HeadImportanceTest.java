@@ -1,0 +1,112 @@
+package headlens.heads;
+
+import headlens.io.Npz;
+import headlens.model.Encoder;
+import headlens.model.EncoderConfig;
+import headlens.train.TokenClassifier;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class HeadImportanceTest {
+    static EncoderConfig cfg;
+    static Map<String, INDArray> weights;
+    static List<HeadImportance.Example> dev;
+
+    @BeforeAll
+    static void setUp() {
+        cfg = TinyTagger.config();
+        weights = TinyTagger.trainedWeights();
+        dev = TinyTagger.data(3, 5, 42);
+    }
+
+    /** Michel's I_h = Σ_batches |dL/dg_h| against central finite differences of the loss, batch by batch, on every head. */
+    @Test
+    void gradientImportanceMatchesFiniteDifferences() {
+        TokenClassifier clf = TokenClassifier.create(cfg, weights, TinyTagger.LABELS, Encoder.Options.INFERENCE, 0);
+        HeadImportance.Result r = HeadImportance.compute("syn", clf, dev, false, null);
+        assertNull(r.token());
+        double eps = 1e-2;
+        List<String> bad = new ArrayList<>();
+        for (int l = 0; l < cfg.numHiddenLayers(); l++)
+            for (int h = 0; h < cfg.numAttentionHeads(); h++) {
+                double fd = 0;
+                for (HeadImportance.Example ex : dev) {
+                    clf.encoder().setGate(l, h, (float) (1 + eps));
+                    double up = TinyTagger.loss(clf, ex);
+                    clf.encoder().setGate(l, h, (float) (1 - eps));
+                    double down = TinyTagger.loss(clf, ex);
+                    clf.encoder().setGate(l, h, 1f);
+                    fd += Math.abs((up - down) / (2 * eps));
+                }
+                double an = r.gradient().raw()[l][h];
+                double rel = Math.abs(fd - an) / Math.max(fd, 1e-4);
+                if (rel > 1e-2) bad.add(l + ":" + h + " analytic " + an + " fd " + fd);
+            }
+        assertTrue(bad.isEmpty(), "importance off: " + bad);
+        int counted = 0;
+        for (HeadImportance.Example ex : dev) for (int[] row : ex.labels()) for (int y : row) if (y >= 0) counted++;
+        assertEquals(counted, r.tokens());
+        assertEquals(15, r.sentences());
+    }
+
+    /** Σ_t ⟨dL/dctx_t, ctx_t⟩ = Σ_{t,j} dL/dP·P must equal dL/dg (gate at 1): checks that d/dP reaches the graph path. */
+    @Test
+    void perTokenTermsSumToTheGateGradient() {
+        TokenClassifier clf = TokenClassifier.create(cfg, weights, TinyTagger.LABELS, new Encoder.Options(false, true), 0);
+        Quiet.gradFunction(clf.sd());
+        HeadImportance.Example ex = dev.get(0);
+        List<String> attn = clf.encoder().attentionNames();
+        List<String> wrt = new ArrayList<>(attn);
+        wrt.add(Encoder.HEAD_GATES);
+        OutAndGrad og = clf.sd().calculateGradientsAndOutputs(clf.feed(ex.batch(), ex.labels(), false), attn, wrt);
+        INDArray g = og.getGradients().get(Encoder.HEAD_GATES);
+        for (int l = 0; l < cfg.numHiddenLayers(); l++) {
+            INDArray prod = og.getGradients().get(attn.get(l)).mul(og.getOutputs().get(attn.get(l)));   // [B, h, T, T]
+            for (int h = 0; h < cfg.numAttentionHeads(); h++) {
+                double s = prod.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(h)).sumNumber().doubleValue();
+                assertEquals(g.getDouble(l, h), s, 1e-4 + 1e-3 * Math.abs(s), "head " + l + ":" + h);
+            }
+        }
+        // and the per-token table bounds the batch gradient from above (triangle inequality), with the same tokens
+        HeadImportance.Result one = HeadImportance.compute("x", clf, List.of(ex), true, null);
+        for (int l = 0; l < cfg.numHiddenLayers(); l++)
+            for (int h = 0; h < cfg.numAttentionHeads(); h++)
+                assertTrue(one.token().raw()[l][h] >= one.gradient().raw()[l][h] * (1 - 1e-4), "head " + l + ":" + h);
+    }
+
+    /** Entropy against the NumPy reference's attention probabilities on the golden batch. */
+    @Test
+    void entropyMatchesTheNumpyAttentions() {
+        Map<String, INDArray> golden = Npz.read(TinyTagger.DIR.resolve("expected.npz"));
+        Map<String, INDArray> in = Npz.read(TinyTagger.DIR.resolve("inputs.npz"));
+        Encoder.Batch batch = new Encoder.Batch(in.get("input_ids").toIntMatrix(), in.get("attention_mask").toIntMatrix());
+        int[][] labels = new int[batch.size()][batch.length()];
+        for (int i = 0; i < labels.length; i++)
+            for (int j = 0; j < labels[i].length; j++) labels[i][j] = batch.mask()[i][j] == 1 ? j % 3 : TokenClassifier.IGNORE;
+        TokenClassifier clf = TokenClassifier.create(cfg, TinyTagger.encoderWeights(), TinyTagger.LABELS, new Encoder.Options(false, true), 0);
+        HeadImportance.Result r = HeadImportance.compute("g", clf, List.of(new HeadImportance.Example(batch, labels)), true, null);
+        for (int l = 0; l < cfg.numHiddenLayers(); l++) {
+            INDArray p = golden.get("attn_" + l);            // [B, h, T, T] float64 reference
+            for (int h = 0; h < cfg.numAttentionHeads(); h++) {
+                double ref = 0;
+                for (int b = 0; b < batch.size(); b++)
+                    for (int q = 0; q < batch.length(); q++) {
+                        if (batch.mask()[b][q] == 0) continue;
+                        for (int k = 0; k < batch.length(); k++) {
+                            double v = p.getDouble(b, h, q, k);
+                            if (batch.mask()[b][k] == 1 && v > 0) ref -= v * Math.log(v);
+                        }
+                    }
+                assertEquals(ref, r.entropy().raw()[l][h], 1e-4 * ref, "entropy " + l + ":" + h);
+            }
+        }
+    }
+}
