@@ -1,0 +1,136 @@
+package headlens.heads;
+
+import headlens.cli.HeadlensException;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.PaintScale;
+import org.jfree.chart.renderer.xy.XYBlockRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.PaintScaleLegend;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.data.xy.DefaultXYZDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.svg.SVGGraphics2D;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Paint;
+import java.awt.Rectangle;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Head heatmaps (layers × heads) and score-vs-k curves with JFreeChart, saved as PNG and SVG. */
+public final class Charts {
+    static { System.setProperty("java.awt.headless", "true"); }
+
+    private Charts() {}
+
+    /** Normalised importance, one cell per (head, layer); physically pruned heads grey. */
+    public static JFreeChart heatmap(HeadScores s, String title) {
+        DefaultXYZDataset data = new DefaultXYZDataset();
+        int n = s.layers() * s.heads(), i = 0;
+        double[][] xyz = new double[3][n];
+        for (int l = 0; l < s.layers(); l++)
+            for (int h = 0; h < s.heads(); h++, i++) {
+                xyz[0][i] = h;
+                xyz[1][i] = l;
+                xyz[2][i] = s.normalized()[l][h];
+            }
+        data.addSeries(s.name(), xyz);
+        NumberAxis x = new NumberAxis("head"), y = new NumberAxis("layer");
+        for (NumberAxis a : new NumberAxis[]{x, y}) {
+            a.setTickUnit(new NumberTickUnit(1));
+            a.setLowerMargin(0);
+            a.setUpperMargin(0);
+        }
+        x.setRange(-0.5, s.heads() - 0.5);
+        y.setRange(-0.5, s.layers() - 0.5);
+        y.setInverted(true);   // layer 0 on top, as the paper draws it
+        XYBlockRenderer r = new XYBlockRenderer();
+        Scale scale = new Scale();
+        r.setPaintScale(scale);
+        XYPlot plot = new XYPlot(data, x, y, r);
+        plot.setBackgroundPaint(Color.LIGHT_GRAY);
+        plot.setDomainGridlinesVisible(false);
+        plot.setRangeGridlinesVisible(false);
+        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
+        NumberAxis za = new NumberAxis("importance (normalised)");
+        za.setRange(0, 1);
+        PaintScaleLegend legend = new PaintScaleLegend(scale, za);
+        legend.setPosition(RectangleEdge.RIGHT);
+        legend.setMargin(4, 4, 4, 4);
+        chart.addSubtitle(legend);
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+
+    /** One line per series: y against x (e.g. dev score against heads pruned). */
+    public static JFreeChart lines(String title, String xLabel, String yLabel, Map<String, double[][]> series) {
+        XYSeriesCollection c = new XYSeriesCollection();
+        for (var e : series.entrySet()) {
+            XYSeries s = new XYSeries(e.getKey(), false, true);
+            double[][] xy = e.getValue();
+            for (int i = 0; i < xy[0].length; i++) if (!Double.isNaN(xy[1][i])) s.add(xy[0][i], xy[1][i]);
+            c.addSeries(s);
+        }
+        NumberAxis x = new NumberAxis(xLabel), y = new NumberAxis(yLabel);
+        y.setAutoRangeIncludesZero(false);
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+        for (int i = 0; i < c.getSeriesCount(); i++) r.setSeriesStroke(i, new BasicStroke(2f));
+        XYPlot plot = new XYPlot(c, x, y, r);
+        plot.setOrientation(PlotOrientation.VERTICAL);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+
+    /** Writes {@code base.png} and {@code base.svg} (each atomically); returns both paths. */
+    public static Map<String, Path> save(JFreeChart chart, Path base, int width, int height) {
+        Map<String, Path> out = new LinkedHashMap<>();
+        Path png = base.resolveSibling(base.getFileName() + ".png"), svg = base.resolveSibling(base.getFileName() + ".svg");
+        try {
+            if (base.toAbsolutePath().getParent() != null) Files.createDirectories(base.toAbsolutePath().getParent());
+            Path tmp = png.resolveSibling(png.getFileName() + ".tmp");
+            ChartUtils.saveChartAsPNG(tmp.toFile(), chart, width, height);
+            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            out.put("png", png);
+            SVGGraphics2D g = new SVGGraphics2D(width, height);
+            chart.draw(g, new Rectangle(0, 0, width, height));
+            tmp = svg.resolveSibling(svg.getFileName() + ".tmp");
+            Files.writeString(tmp, g.getSVGDocument(), StandardCharsets.UTF_8);
+            Files.move(tmp, svg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            out.put("svg", svg);
+        } catch (IOException e) {
+            throw new HeadlensException(base + ": cannot write chart: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** White (0) to dark red (1), grey for NaN (physically pruned). */
+    static final class Scale implements PaintScale {
+        @Override public double getLowerBound() { return 0; }
+        @Override public double getUpperBound() { return 1; }
+
+        @Override
+        public Paint getPaint(double v) {
+            if (Double.isNaN(v)) return Color.GRAY;
+            double t = Math.max(0, Math.min(1, v));
+            // white -> orange -> dark red
+            int r = (int) Math.round(255 - 100 * t), g = (int) Math.round(255 * (1 - t) * (1 - 0.3 * t)), b = (int) Math.round(255 * (1 - t) * (1 - t));
+            return new Color(r, g, b);
+        }
+    }
+}
