@@ -101,10 +101,11 @@ public final class LabelMap {
     public static LabelMap fromJson(String json, String where) {
         try {
             return JSON.readValue(json, LabelMap.class);
-        } catch (HeadlensException e) {
-            throw new HeadlensException(where + ": " + e.getMessage());
         } catch (IOException e) {
-            throw new HeadlensException(where + ": not a label map (" + e.getOriginalMessage() + ")");
+            // the constructor's own validation error arrives wrapped by Jackson
+            if (e.getCause() instanceof HeadlensException h) throw new HeadlensException(where + ": " + h.getMessage());
+            String msg = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new HeadlensException(where + ": not a label map (" + msg + ")");
         }
     }
 
