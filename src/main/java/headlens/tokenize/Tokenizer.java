@@ -24,4 +24,22 @@ public interface Tokenizer {
     int sepId();   // [SEP] or </s>
 
     int unkId();
+
+    /**
+     * {@link #encode} cut into windows of at most {@code maxLength} tokens (specials included) overlapping by {@code stride}
+     * tokens; see {@link Windows}. A text that fits gives one window.
+     */
+    default List<Encoding> encodeWindows(String text, int maxLength, int stride) {
+        return Windows.of(encode(text), maxLength, stride);
+    }
+
+    /** {@link #encodeWords} cut into overlapping windows; word ids stay those of the full word list. */
+    default List<Encoding> encodeWordsWindows(List<String> words, int maxLength, int stride) {
+        return Windows.of(encodeWords(words), maxLength, stride);
+    }
+
+    /** {@link #encode} truncated to {@code maxLength} tokens (specials kept), as HuggingFace's {@code truncation=True}. */
+    default Encoding encodeTruncated(String text, int maxLength) {
+        return Windows.truncate(encode(text), maxLength);
+    }
 }

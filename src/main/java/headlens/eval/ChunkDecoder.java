@@ -1,0 +1,97 @@
+package headlens.eval;
+
+import headlens.cli.HeadlensException;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Extracts chunks from label sequences, either as conlleval does (seqeval default mode) or strictly for a {@link Scheme}. */
+public final class ChunkDecoder {
+    private ChunkDecoder() {}
+
+    /**
+     * conlleval semantics, exactly as seqeval's {@code get_entities}: sentences are concatenated with an {@code O} after each,
+     * so offsets are global ({@link Chunk#sentence()} = -1). Any scheme of B/I/E/S prefixes is accepted and ill-formed
+     * sequences are repaired the conlleval way: an I- after O, or after a different type, starts a chunk; a type change
+     * ends one.
+     */
+    public static List<Chunk> conlleval(List<List<String>> sentences) {
+        List<Chunk> chunks = new ArrayList<>();
+        char prevTag = 'O';
+        String prevType = "";
+        int begin = 0;
+        int i = 0;
+        for (List<String> sentence : sentences) {
+            for (int k = 0; k <= sentence.size(); k++, i++) {
+                String label = k < sentence.size() ? sentence.get(k) : "O";
+                if (label.isEmpty()) throw new HeadlensException("empty label in sentence " + chunks.size());
+                char tag = label.charAt(0);
+                String type = typeOf(label);
+                if (endOfChunk(prevTag, tag, prevType, type)) chunks.add(new Chunk(prevType, -1, begin, i));
+                if (startOfChunk(prevTag, tag, prevType, type)) begin = i;
+                prevTag = tag;
+                prevType = type;
+            }
+        }
+        return chunks;
+    }
+
+    /** seqeval: {@code chunk[1:].split('-', maxsplit=1)[-1] or '_'}. */
+    static String typeOf(String label) {
+        String rest = label.substring(1);
+        int dash = rest.indexOf('-');
+        String type = dash >= 0 ? rest.substring(dash + 1) : rest;
+        return type.isEmpty() ? "_" : type;
+    }
+
+    static boolean endOfChunk(char prevTag, char tag, String prevType, String type) {
+        if (prevTag == 'E' || prevTag == 'S') return true;
+        if ((prevTag == 'B' || prevTag == 'I') && (tag == 'B' || tag == 'S' || tag == 'O')) return true;
+        return prevTag != 'O' && prevTag != '.' && !prevType.equals(type);
+    }
+
+    static boolean startOfChunk(char prevTag, char tag, String prevType, String type) {
+        if (tag == 'B' || tag == 'S') return true;
+        if ((prevTag == 'E' || prevTag == 'S' || prevTag == 'O') && (tag == 'E' || tag == 'I')) return true;
+        return tag != 'O' && tag != '.' && !prevType.equals(type);
+    }
+
+    /**
+     * Strict decoding as seqeval's {@code mode='strict'}: a chunk counts only when it starts, continues and ends by the
+     * scheme's rules (e.g. in IOB2 an I- after O is not a chunk). Labels with a prefix the scheme does not allow are an error.
+     */
+    public static List<Chunk> strict(List<String> labels, Scheme scheme, int sentence) {
+        int n = labels.size();
+        Scheme.Tag[] tags = new Scheme.Tag[n + 1];
+        for (int k = 0; k < n; k++) {
+            tags[k] = Scheme.Tag.of(labels.get(k));
+            if (scheme.allowed.indexOf(tags[k].prefix()) < 0)
+                throw new HeadlensException("label '" + labels.get(k) + "' (sentence " + sentence + ", token " + k
+                        + ") is not valid in scheme " + scheme + " (allowed prefixes: " + scheme.allowed + ")");
+        }
+        tags[n] = Scheme.Tag.OUTSIDE; // sentinel
+        List<Chunk> chunks = new ArrayList<>();
+        Scheme.Tag prev = Scheme.Tag.OUTSIDE;
+        int i = 0;
+        while (i <= n) {
+            Scheme.Tag tag = tags[i];
+            if (scheme.isStart(prev, tag)) {
+                int end = forward(tags, scheme, i + 1, tag);
+                if (scheme.isEnd(tags[end - 1], tags[end])) chunks.add(new Chunk(tag.type(), sentence, i, end));
+                i = end;
+            } else {
+                i++;
+            }
+            prev = tags[i - 1];
+        }
+        return chunks;
+    }
+
+    private static int forward(Scheme.Tag[] tags, Scheme scheme, int from, Scheme.Tag prev) {
+        for (int i = from; i < tags.length; i++) {
+            if (scheme.isInside(prev, tags[i])) prev = tags[i];
+            else return i;
+        }
+        return tags.length - 2; // unreachable: the O sentinel is never "inside" (kept as seqeval's _forward)
+    }
+}

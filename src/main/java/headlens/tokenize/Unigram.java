@@ -1,0 +1,160 @@
+package headlens.tokenize;
+
+import java.util.Arrays;
+
+/**
+ * Unigram language model segmentation: Viterbi over the lattice of all vocabulary pieces matching the word, maximizing the
+ * sum of piece log-probabilities (HuggingFace's {@code encode_optimized} = SentencePiece's {@code EncodeOptimized}). A
+ * character no piece starts with is unknown (score: min score − 10); consecutive unknowns are fused into one unknown token,
+ * or, with byte fallback, spelled as {@code <0xXX>} byte pieces.
+ */
+final class Unigram implements Model {
+    static final float UNK_PENALTY = 10.0f;
+
+    /** How SentencePiece's own encoder differs from HuggingFace's (used when loading a {@code .model}). */
+    record SpmRules(boolean[] matchable, boolean[] userDefined, float maxScore, boolean unkAsSurface) {}
+
+    private final String[] pieces;
+    private final double[] scores;
+    private final VocabMap index;
+    private final CharTrie trie;
+    private final int unkId;
+    private final boolean byteFallback;
+    private final double unkScore;
+    private final SpmRules spm; // null: HuggingFace rules
+    private final int[] byteIds;
+
+    Unigram(String[] pieces, double[] scores, int unkId, boolean byteFallback, SpmRules spm, String where) {
+        this.pieces = pieces;
+        this.scores = scores;
+        this.spm = spm;
+        this.index = new VocabMap(pieces.length);
+        this.trie = new CharTrie(pieces.length * 4);
+        double min = Double.POSITIVE_INFINITY;
+        for (int id = 0; id < pieces.length; id++) {
+            if (pieces[id] == null) throw new TokenizerException(where + ": vocab entry " + id + " has no piece");
+            index.put(pieces[id], id);
+            if (spm == null) {
+                min = Math.min(min, scores[id]);
+                if (!pieces[id].isEmpty()) trie.put(pieces[id], id);
+            } else if (spm.matchable()[id] && !pieces[id].isEmpty()) {
+                trie.put(pieces[id], id);
+            }
+        }
+        if (unkId < 0 || unkId >= pieces.length)
+            throw new TokenizerException(where + ": unk_id " + unkId + " is not a piece id (0.." + (pieces.length - 1) + ")");
+        this.unkId = unkId;
+        this.byteFallback = byteFallback;
+        if (spm != null) {
+            float minNormal = Float.MAX_VALUE;
+            for (int id = 0; id < pieces.length; id++) if (spm.matchable()[id] && !spm.userDefined()[id]) minNormal = Math.min(minNormal, (float) scores[id]);
+            this.unkScore = minNormal - UNK_PENALTY;
+        } else {
+            this.unkScore = min - UNK_PENALTY;
+        }
+        this.byteIds = new int[256];
+        for (int b = 0; b < 256; b++) byteIds[b] = index.get(String.format("<0x%02X>", b));
+    }
+
+    @Override
+    public void tokenize(NormalizedString ns, int from, int to, Sink sink) {
+        int size = to - from;
+        if (size == 0) return;
+        char[] s = ns.chars;
+        double[] best = new double[size + 1];
+        int[] startAt = new int[size + 1];
+        int[] idAt = new int[size + 1];
+        Arrays.fill(startAt, -1);
+        for (int pos = 0; pos < size; ) {
+            int cp = Character.codePointAt(s, from + pos, to);
+            int mblen = Character.charCount(cp);
+            double till = best[pos];
+            boolean single = false;
+            int node = 0;
+            for (int k = pos; k < size; k++) {
+                node = trie.child(node, s[from + k]);
+                if (node < 0) break;
+                int id = trie.value(node);
+                if (id < 0) continue;
+                int end = k + 1;
+                double score;
+                if (spm != null) {
+                    float sc = spm.userDefined()[id] ? utf8Length(s, from + pos, from + end) * spm.maxScore() - 0.1f : (float) scores[id];
+                    score = (float) (sc + (float) till);
+                } else {
+                    score = scores[id] + till;
+                }
+                if (startAt[end] < 0 || score > best[end]) { best[end] = score; startAt[end] = pos; idAt[end] = id; }
+                if (end - pos == mblen) single = true;
+            }
+            if (!single) {
+                int end = pos + mblen;
+                double score = spm != null ? (float) ((float) unkScore + (float) till) : unkScore + till;
+                if (startAt[end] < 0 || score > best[end]) { best[end] = score; startAt[end] = pos; idAt[end] = unkId; }
+            }
+            pos += mblen;
+        }
+        // backtrack, then emit left to right with unknowns fused
+        int n = 0;
+        int[] ends = new int[16];
+        for (int e = size; e > 0; e = startAt[e]) {
+            if (n == ends.length) ends = Arrays.copyOf(ends, n * 2);
+            ends[n++] = e;
+        }
+        int prevEnd = 0;
+        for (int k = n - 1; k >= 0; k--) {
+            int e = ends[k];
+            int id = idAt[e];
+            int st = prevEnd;
+            if (id == unkId) {
+                while (k > 0 && idAt[ends[k - 1]] == unkId) e = ends[--k];
+                emitUnknown(ns, from + st, from + e, sink);
+            } else {
+                sink.add(id, pieces[id], from + st, from + e);
+            }
+            prevEnd = e;
+        }
+    }
+
+    private void emitUnknown(NormalizedString ns, int from, int to, Sink sink) {
+        if (byteFallback) {
+            byte[] buf = new byte[4];
+            int[] ids = new int[(to - from) * 3 + 4];
+            int n = 0;
+            for (int i = from; i < to; ) {
+                int cp = ns.codePointAt(i);
+                int b = CharsMap.utf8(cp, buf, 0);
+                for (int k = 0; k < b; k++) {
+                    int id = byteIds[buf[k] & 0xFF];
+                    if (id < 0) { n = -1; break; }
+                    ids[n++] = id;
+                }
+                if (n < 0) break;
+                i += Character.charCount(cp);
+            }
+            if (n >= 0) {
+                for (int k = 0; k < n; k++) sink.add(ids[k], pieces[ids[k]], from, to);
+                return;
+            }
+        }
+        sink.add(unkId, spm != null && spm.unkAsSurface() ? ns.substring(from, to) : pieces[unkId], from, to);
+    }
+
+    private static int utf8Length(char[] s, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; ) {
+            int cp = Character.codePointAt(s, i, to);
+            n += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            i += Character.charCount(cp);
+        }
+        return n;
+    }
+
+    @Override public int vocabSize() { return pieces.length; }
+
+    @Override public int tokenToId(String token) { return index.get(token); }
+
+    @Override public String idToToken(int id) { return id >= 0 && id < pieces.length ? pieces[id] : null; }
+
+    double score(int id) { return scores[id]; }
+}

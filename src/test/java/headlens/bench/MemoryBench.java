@@ -1,0 +1,66 @@
+package headlens.bench;
+
+import headlens.model.Encoder;
+import headlens.model.ModelSource;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Resident memory over many forward+backward steps of the real MiniLM at batch × seq (default 32 × 128, 200 steps):
+ * prints RSS after every step (CSV) and a summary: RSS after warm-up, at the end, and the peak.
+ * Run: {@code benchmarks/memory.sh [--steps 200] [--batch 32] [--seq 128] [--csv FILE]}
+ */
+public final class MemoryBench {
+    public static void main(String[] args) throws Exception {
+        int steps = EncodeBench.intArg(args, "--steps", 200), batch = EncodeBench.intArg(args, "--batch", 32);
+        int seq = EncodeBench.intArg(args, "--seq", 128);
+        String csv = EncodeBench.arg(args, "--csv", null);
+        ModelSource m = ModelSource.defaultModel();
+        Encoder enc = Encoder.create(m.config(), m.weights(), Encoder.Options.TRAINING);
+        SameDiff sd = enc.sd();
+        sd.setLossVariables(enc.lastHidden().mul(enc.lastHidden()).mean().rename("loss"));
+        List<String> vars = new ArrayList<>();
+        for (SDVariable v : sd.variables()) if (v.getVariableType() == VariableType.VARIABLE) vars.add(v.name());
+        PrintStream out = System.out;
+        System.setOut(new PrintStream(PrintStream.nullOutputStream()));
+        try { sd.createGradFunction(); } finally { System.setOut(out); }
+
+        Random rnd = new Random(3);
+        StringBuilder rows = new StringBuilder("step,seconds,rss_gb\n");
+        double warm = 0, peak = 0, last = 0;
+        long t0 = System.nanoTime();
+        for (int s = 1; s <= steps; s++) {
+            int t = seq - rnd.nextInt(seq / 4);                // varying lengths, as real batches have
+            int[][] ids = new int[batch][t], mask = new int[batch][t];
+            for (int i = 0; i < batch; i++)
+                for (int j = 0; j < t; j++) { ids[i][j] = 1000 + rnd.nextInt(20000); mask[i][j] = 1; }
+            Map<String, INDArray> g = sd.calculateGradients(enc.feed(new Encoder.Batch(ids, mask), true), vars);
+            g.values().forEach(INDArray::close);
+            last = rssGb();
+            peak = Math.max(peak, last);
+            if (s == Math.min(20, steps)) warm = last;
+            rows.append(s).append(',').append(String.format("%.2f", (System.nanoTime() - t0) / 1e9)).append(',')
+                    .append(String.format("%.3f", last)).append('\n');
+            if (s % 10 == 0) out.printf("step %d  rss %.2f GB  peak %.2f GB%n", s, last, peak);
+        }
+        if (csv != null) Files.writeString(Path.of(csv), rows);
+        out.printf("batch %d x seq <=%d, %d steps: RSS after warm-up (step 20) %.2f GB, at end %.2f GB, peak %.2f GB, %.2f s/step%n",
+                batch, seq, steps, warm, last, peak, (System.nanoTime() - t0) / 1e9 / steps);
+    }
+
+    static double rssGb() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status")))
+            if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0 / 1024.0;
+        return Double.NaN;
+    }
+}
