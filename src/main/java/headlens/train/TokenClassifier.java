@@ -195,6 +195,19 @@ public final class TokenClassifier {
         return l.reshape(batch.size(), batch.length(), numLabels);
     }
 
+    /** Most likely label id per position [B][T] (padding included; callers keep what they need). */
+    public int[][] predict(Encoder.Batch batch) {
+        float[] l = logits(batch).dup('c').data().asFloat();
+        int b = batch.size(), t = batch.length();
+        int[][] out = new int[b][t];
+        for (int r = 0; r < b * t; r++) {
+            int best = 0;
+            for (int c = 1; c < numLabels; c++) if (l[r * numLabels + c] > l[r * numLabels + best]) best = c;
+            out[r / t][r % t] = best;
+        }
+        return out;
+    }
+
     public Encoder encoder() { return encoder; }
 
     public SameDiff sd() { return encoder.sd(); }
