@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 ConvertCommand.class,
+                ImportanceCommand.class,
+                PruneCommand.class,
         })
 public final class Main implements Runnable {
 
