@@ -75,7 +75,7 @@ public final class ImportanceCommand implements Callable<Integer> {
             langs.put(e.getKey(), new ImportanceReport.Language(r.gradient(), method.equals("token") || detail ? r.token() : null,
                     entropy ? r.entropy() : null, r.sentences()));
         }
-        ImportanceReport rep = new ImportanceReport(m.config().numHiddenLayers(), m.config().numAttentionHeads(), method, langs, info);
+        ImportanceReport rep = new ImportanceReport(m.config().numHiddenLayers(), m.config().numAttentionHeads(), method, langs, null, info);
         rep.write(output);
         System.err.println("wrote " + output);
         if (langs.size() > 1) {

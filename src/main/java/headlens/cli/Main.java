@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 ConvertCommand.class,
                 ImportanceCommand.class,
                 PruneCommand.class,
+                SweepCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -23,9 +23,11 @@ import java.util.Map;
  * per-token variant and attention entropy), the cross-language aggregate with its ranking (least important first), and
  * the Spearman correlation between the languages' rankings.
  *
- * @param method the table the ranking uses: "gradient" (Michel's I_h, the paper's) or "token"
+ * @param method           the table the ranking uses: "gradient" (Michel's I_h, the paper's) or "token"
+ * @param rankingLanguages the languages whose mean ranks the heads (the source languages of a sweep); null = all
  */
-public record ImportanceReport(int layers, int heads, String method, Map<String, Language> languages, ObjectNode info) {
+public record ImportanceReport(int layers, int heads, String method, Map<String, Language> languages,
+                               List<String> rankingLanguages, ObjectNode info) {
     public static final String FORMAT = "headlens-heads/1";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final long MAX_BYTES = 64L << 20;
@@ -44,12 +46,16 @@ public record ImportanceReport(int layers, int heads, String method, Map<String,
             throw new HeadlensException("importance method '" + method + "' is not known (gradient, token)");
         if (languages.isEmpty()) throw new HeadlensException("heads file: no languages");
         languages = new LinkedHashMap<>(languages);
+        if (rankingLanguages != null)
+            for (String l : rankingLanguages)
+                if (!languages.containsKey(l)) throw new HeadlensException("heads file: ranking language '" + l + "' has no table");
+        rankingLanguages = rankingLanguages == null ? List.copyOf(languages.keySet()) : List.copyOf(rankingLanguages);
     }
 
     /** The ranking used for pruning: the language's table, or the mean over languages when there are several. */
     public HeadScores aggregate() {
         List<HeadScores> t = new ArrayList<>();
-        for (Language l : languages.values()) t.add(l.ranking(method));
+        for (String l : rankingLanguages) t.add(languages.get(l).ranking(method));
         return t.size() == 1 ? t.get(0) : HeadScores.aggregate("aggregate", t);
     }
 
@@ -95,6 +101,8 @@ public record ImportanceReport(int layers, int heads, String method, Map<String,
         });
         HeadScores agg = aggregate();
         ObjectNode a = o.putObject("aggregate");
+        ArrayNode rl = a.putArray("languages");
+        rankingLanguages.forEach(rl::add);
         a.set("normalized", matrix(agg.normalized()));
         ArrayNode r = a.putArray("ranking");
         agg.ascending().forEach(id -> r.add(id.toString()));
@@ -158,7 +166,12 @@ public record ImportanceReport(int layers, int heads, String method, Map<String,
             HeadScores en = l.has("entropy") ? table(l.get("entropy"), e.getKey(), tokens, layers, heads, file, where + ".entropy") : null;
             m.put(e.getKey(), new Language(g, t, en, l.path("sentences").asInt(0)));
         }
-        return new ImportanceReport(layers, heads, method, m, o.has("info") && o.get("info").isObject() ? (ObjectNode) o.get("info") : null);
+        List<String> rl = null;
+        if (o.path("aggregate").path("languages").isArray()) {
+            rl = new ArrayList<>();
+            for (JsonNode x : o.path("aggregate").path("languages")) rl.add(x.asText());
+        }
+        return new ImportanceReport(layers, heads, method, m, rl, o.has("info") && o.get("info").isObject() ? (ObjectNode) o.get("info") : null);
     }
 
     private static HeadScores table(JsonNode t, String name, long tokens, int layers, int heads, Path file, String where) {

@@ -1,0 +1,322 @@
+package headlens.heads;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import headlens.cli.HeadlensException;
+import headlens.data.Example;
+import headlens.data.LabelMap;
+import headlens.data.Sentence;
+import headlens.eval.Report;
+import headlens.model.Encoder;
+import headlens.model.EncoderConfig;
+import headlens.model.ModelSource;
+import headlens.tokenize.Tokenizers;
+import headlens.train.TokenClassifier;
+import headlens.train.TrainConfig;
+import headlens.train.Trainer;
+import org.apache.commons.io.FileUtils;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The paper's trial experiments. Trial k = 0 fine-tunes the pretrained encoder on the source language(s); its tagger
+ * ranks the heads on the source dev set; then for every order (lowest = the paper's, highest and random = controls) and
+ * k = 1..k_max, the k selected heads are masked and the tagger is fine-tuned again FROM THE PRETRAINED WEIGHTS with those
+ * gates at 0 (as the authors' code does), and every target language is scored on dev and test at the best source-dev
+ * epoch. Each finished trial is one JSON file under {@code output/trials/}, so an interrupted sweep continues at the
+ * trial it was in (an unfinished trial resumes from its Trainer checkpoint under {@code work/}).
+ *
+ * <p>Iterative mode (Michel et al.): starting from the k = 0 tagger, re-score the remaining heads, mask the lowest
+ * {@code fraction} of all heads, score dev, and repeat while dev stays above {@code threshold} × the unpruned score.
+ */
+public final class Sweep {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final SweepConfig cfg;
+    private final Path out, work;
+    private final PrintStream log;
+    private ModelSource pretrained;
+    private Tagging.Model tokenizerOnly;
+    private LabelMap labels;
+    private TrainConfig training;
+    private List<headlens.train.Example> trainExamples;
+    private List<Sentence> sourceDev;
+    private List<Example> sourceDevFeatures;
+    private final Map<String, List<Sentence>> gold = new LinkedHashMap<>();      // "lang/dev", "lang/test"
+    private final Map<String, List<Example>> features = new LinkedHashMap<>();
+    private int trainSentences;
+
+    public Sweep(SweepConfig cfg, PrintStream log) {
+        this.cfg = cfg;
+        this.out = Path.of(cfg.output());
+        this.work = Path.of(cfg.work());
+        this.log = log;
+    }
+
+    // ------------------------------------------------------------------------------------------------ setup
+
+    private void load() {
+        Path modelDir = cfg.model().equals("default") ? ModelSource.ensureDefaultModel() : Path.of(cfg.model());
+        pretrained = ModelSource.load(modelDir);
+        tokenizerOnly = new Tagging.Model(modelDir, pretrained.config(), pretrained.weights(), null, Tokenizers.load(modelDir), HeadMask.NONE);
+        training = TrainConfig.DEFAULTS.with(cfg.training() == null ? JSON.createObjectNode() : cfg.training());
+        List<Sentence> train = new ArrayList<>();
+        for (SweepConfig.DataFile f : cfg.train()) train.addAll(Tagging.read(Path.of(f.file()), f.max()));
+        trainSentences = train.size();
+        labels = LabelMap.of(train);
+        trainExamples = Tagging.trainExamples(Tagging.features(tokenizerOnly, labels, train, training.maxLength()));
+        sourceDev = new ArrayList<>();
+        for (SweepConfig.DataFile f : cfg.sourceDev()) sourceDev.addAll(Tagging.read(Path.of(f.file()), f.max()));
+        sourceDevFeatures = Tagging.features(tokenizerOnly, labels, sourceDev, training.maxLength());
+        for (var t : cfg.targets().entrySet()) {
+            put(t.getKey() + "/dev", Tagging.read(Path.of(t.getValue().dev()), t.getValue().max()));
+            if (t.getValue().test() != null) put(t.getKey() + "/test", Tagging.read(Path.of(t.getValue().test()), t.getValue().max()));
+        }
+        log.printf(Locale.ROOT, "sweep %s: %s, %d training sentences (%d windows), %d labels, source dev %d sentences, targets %s%n",
+                cfg.name(), modelDir, train.size(), trainExamples.size(), labels.size(), sourceDev.size(), cfg.targets().keySet());
+    }
+
+    private void put(String key, List<Sentence> s) {
+        for (Sentence x : s) if (!x.isLabeled()) throw new HeadlensException(x.source() + ": unlabelled sentence in an evaluation set");
+        gold.put(key, s);
+        features.put(key, Tagging.features(tokenizerOnly, labels, s, training.maxLength()));
+    }
+
+    private Map<String, INDArray> freshWeights() {
+        Map<String, INDArray> w = new LinkedHashMap<>();
+        pretrained.weights().forEach((k, v) -> { if (!k.startsWith("classifier.")) w.put(k, v.dup('c')); });
+        return w;
+    }
+
+    private double sourceScore(TokenClassifier clf) {
+        return Tagging.score(Tagging.evaluate(clf, labels, sourceDev, sourceDevFeatures, cfg.evalBatchSize(), pretrained.config().padTokenId()).overall());
+    }
+
+    private ObjectNode targetScores(TokenClassifier clf) {
+        ObjectNode n = JSON.createObjectNode();
+        for (String key : gold.keySet()) {
+            Report r = Tagging.evaluate(clf, labels, gold.get(key), features.get(key), cfg.evalBatchSize(), pretrained.config().padTokenId());
+            String[] p = key.split("/");
+            ((ObjectNode) n.with(p[0])).put(p[1], Tagging.score(r.overall()));
+        }
+        return n;
+    }
+
+    // ------------------------------------------------------------------------------------------------ run
+
+    public void run() {
+        load();
+        try {
+            Files.createDirectories(out.resolve("trials"));
+            Files.createDirectories(work);
+        } catch (IOException e) {
+            throw new HeadlensException(out + ": cannot create: " + e.getMessage(), e);
+        }
+        ObjectNode base = trial("none", 0, List.of());
+        ImportanceReport heads = importance();
+        HeadScores ranking = heads.aggregate();
+        int total = ranking.ascending().size();
+        if (cfg.kMax() > total) throw new HeadlensException("sweep config: k_max " + cfg.kMax() + " exceeds the model's " + total + " heads");
+        if (cfg.mode().equals("trials") || cfg.mode().equals("both")) {
+            for (String order : cfg.orders())
+                for (int k = 1; k <= cfg.kMax(); k++) {
+                    HeadScores.Order o = HeadScores.Order.valueOf(order.toUpperCase(Locale.ROOT));
+                    trial(order, k, ranking.select(k, o, cfg.randomSeed() * 1000 + k));
+                }
+        }
+        if (cfg.mode().equals("iterative") || cfg.mode().equals("both")) iterative(base);
+        SweepReport.write(cfg, out, base, heads);
+        log.println("results in " + out);
+    }
+
+    /** One fine-tuning with the given heads masked; cached as output/trials/ORDER-kNN.json. */
+    ObjectNode trial(String order, int k, List<HeadId> heads) {
+        String id = k == 0 ? "base-k00" : String.format(Locale.ROOT, "%s-k%02d", order, k);
+        Path done = out.resolve("trials").resolve(id + ".json");
+        if (Files.isRegularFile(done) && (k > 0 || Files.isRegularFile(work.resolve("base/model.safetensors")))) {
+            log.println("trial " + id + ": done (" + done + ")");
+            return (ObjectNode) readJson(done);
+        }
+        Path dir = work.resolve("trials").resolve(id);
+        boolean resume = Files.isRegularFile(dir.resolve("checkpoint/state.json")) || Files.isRegularFile(dir.resolve("checkpoint.old/state.json"));
+        log.printf(Locale.ROOT, "trial %s: masking %s%s%n", id, heads, resume ? " (resuming)" : "");
+        TokenClassifier clf = TokenClassifier.create(pretrained.config(), freshWeights(), labels.size(), Encoder.Options.TRAINING, training.seed());
+        new HeadMask(new TreeSet<>(heads)).apply(clf.encoder());
+        Path bestFile = dir.resolve("best.json");
+        long t0 = System.nanoTime();
+        double[] evalSecs = {0};   // evaluation and saving inside the Trainer, kept out of the training time
+        Trainer trainer = new Trainer(clf, trainExamples, m -> {
+            long e0 = System.nanoTime();
+            double sc = sourceScore(m);
+            evalSecs[0] += (System.nanoTime() - e0) / 1e9;
+            return new Trainer.Evaluation(sc, Map.of());
+        }, training, dir, labels.labels())
+                .progress(false)
+                .onBest(m -> {
+                    long e0 = System.nanoTime();
+                    ObjectNode b = JSON.createObjectNode();
+                    b.set("scores", targetScores(m));
+                    writeJson(bestFile, b);
+                    if (k == 0) saveBase(m);
+                    evalSecs[0] += (System.nanoTime() - e0) / 1e9;
+                });
+        Trainer.Result r = trainer.run(resume);
+        if (r.interrupted()) throw new HeadlensException("trial " + id + " interrupted; run the sweep again to continue");
+        double secs = (System.nanoTime() - t0) / 1e9;
+        ObjectNode res = JSON.createObjectNode();
+        res.put("order", order);
+        res.put("k", k);
+        ArrayNode hs = res.putArray("heads");
+        heads.forEach(h -> hs.add(h.toString()));
+        res.put("source_dev", r.bestScore());
+        res.put("best_step", r.bestStep());
+        res.put("steps", r.steps());
+        res.put("seconds", secs);
+        res.put("train_seconds", secs - evalSecs[0]);   // includes checkpoint writes
+        res.put("train_sentences", trainSentences);
+        res.put("epochs", training.epochs());
+        res.set("scores", readJson(bestFile).get("scores"));
+        writeJson(done, res);
+        try {
+            FileUtils.deleteDirectory(dir.resolve("checkpoint").toFile());   // hundreds of MB per trial; the result is in `done`
+            FileUtils.deleteDirectory(dir.resolve("checkpoint.old").toFile());
+        } catch (IOException ignored) { }
+        log.printf(Locale.ROOT, "trial %s: source dev %.4f, %.0f s, %s%n", id, r.bestScore(), secs, res.get("scores"));
+        return res;
+    }
+
+    private void saveBase(TokenClassifier m) {
+        ObjectNode raw = pretrained.config().toJson();
+        ObjectNode id2 = raw.putObject("id2label");
+        for (int i = 0; i < labels.size(); i++) id2.put(String.valueOf(i), labels.label(i));
+        EncoderConfig c = EncoderConfig.fromJson(raw, "sweep");
+        Map<String, INDArray> w = new LinkedHashMap<>();
+        m.encoder().weights().forEach((k, v) -> w.put(k, v.dup('c')));
+        Path tmp = work.resolve("base.tmp"), dst = work.resolve("base");
+        try {
+            FileUtils.deleteDirectory(tmp.toFile());
+            ModelDirs.write(tmp, c, w, headlens.convert.ModelFiles.tokenizerFiles(tokenizerOnly.dir()), HeadMask.NONE);
+            FileUtils.deleteDirectory(dst.toFile());
+            Files.move(tmp, dst, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new HeadlensException(dst + ": cannot write the unpruned tagger: " + e.getMessage(), e);
+        }
+    }
+
+    /** Heads ranked by the k = 0 tagger on the source dev set(s); tables for every target's dev for the Spearman table. */
+    ImportanceReport importance() {
+        Path file = out.resolve("heads.json");
+        if (Files.isRegularFile(file)) return ImportanceReport.read(file);
+        Tagging.Model m = Tagging.load(work.resolve("base"));
+        boolean token = cfg.method().equals("token");
+        TokenClassifier clf = m.classifier(new Encoder.Options(false, token));
+        Map<String, List<Sentence>> sets = new LinkedHashMap<>();
+        Set<String> sources = new LinkedHashSet<>();
+        for (Sentence s : sourceDev) { sets.computeIfAbsent(s.lang(), x -> new ArrayList<>()).add(s); sources.add(s.lang()); }
+        if (cfg.perTarget())
+            for (String key : gold.keySet()) {
+                String lang = key.split("/")[0];
+                if (key.endsWith("/dev") && !sets.containsKey(lang)) sets.put(lang, gold.get(key));
+            }
+        Map<String, ImportanceReport.Language> tables = new LinkedHashMap<>();
+        ObjectNode info = JSON.createObjectNode();
+        ObjectNode secs = info.putObject("seconds");
+        ObjectNode sents = info.putObject("sentences");
+        for (var e : sets.entrySet()) {
+            long t0 = System.nanoTime();
+            HeadImportance.Result r = HeadImportance.compute(e.getKey(), clf,
+                    Tagging.importanceBatches(Tagging.features(m, labels, e.getValue(), training.maxLength()), training.batchSize(), m.padId()),
+                    token, null);
+            double s = (System.nanoTime() - t0) / 1e9;
+            secs.put(e.getKey(), s);
+            sents.put(e.getKey(), r.sentences());
+            tables.put(e.getKey(), new ImportanceReport.Language(r.gradient(), r.token(), r.entropy(), r.sentences()));
+            log.printf(Locale.ROOT, "importance %s: %d sentences, %.1f s%n", e.getKey(), r.sentences(), s);
+        }
+        ImportanceReport rep = new ImportanceReport(m.config().numHiddenLayers(), m.config().numAttentionHeads(), cfg.method(),
+                tables, List.copyOf(sources), info);
+        rep.write(file);
+        return rep;
+    }
+
+    /** Michel's iterative pruning of the k = 0 tagger (no re-training); one JSON per round under output/iterative/. */
+    void iterative(ObjectNode base) {
+        Tagging.Model m = Tagging.load(work.resolve("base"));
+        boolean token = cfg.method().equals("token");
+        TokenClassifier clf = m.classifier(new Encoder.Options(false, token));
+        int total = HeadLayout.totalHeads(m.config());
+        int step = Math.max(1, (int) Math.round(cfg.fraction() * total));
+        double baseScore = base.get("source_dev").asDouble(), floor = cfg.threshold() * baseScore;
+        Set<HeadId> masked = new TreeSet<>();
+        for (int round = 1; round <= cfg.maxRounds(); round++) {
+            Path f = out.resolve("iterative").resolve(String.format(Locale.ROOT, "round-%02d.json", round));
+            ObjectNode res;
+            if (Files.isRegularFile(f)) {
+                res = (ObjectNode) readJson(f);
+                res.get("masked").forEach(x -> masked.add(HeadId.parse(x.asText())));
+                log.println("iterative round " + round + ": done");
+            } else {
+                new HeadMask(masked).apply(clf.encoder());
+                HeadImportance.Result r = HeadImportance.compute("dev", clf,
+                        Tagging.importanceBatches(sourceDevFeatures, training.batchSize(), m.padId()), token, null);
+                HeadScores s = token ? r.token() : r.gradient();
+                double[][] raw = new double[s.layers()][];
+                for (int l = 0; l < raw.length; l++) raw[l] = s.raw()[l].clone();
+                for (HeadId id : masked) raw[id.layer()][id.head()] = Double.NaN;   // already gone: not candidates
+                HeadScores remaining = HeadScores.fromRaw("dev", raw, s.tokens());
+                int n = Math.min(step, remaining.ascending().size());
+                masked.addAll(remaining.select(n, HeadScores.Order.LOWEST, 0));
+                new HeadMask(masked).apply(clf.encoder());
+                res = JSON.createObjectNode();
+                res.put("round", round);
+                res.put("pruned", masked.size());
+                res.put("fraction_pruned", masked.size() / (double) total);
+                ArrayNode a = res.putArray("masked");
+                masked.forEach(h -> a.add(h.toString()));
+                res.put("source_dev", sourceScore(clf));
+                res.set("scores", targetScores(clf));
+                writeJson(f, res);
+                log.printf(Locale.ROOT, "iterative round %d: %d heads masked, source dev %.4f (floor %.4f)%n", round, masked.size(),
+                        res.get("source_dev").asDouble(), floor);
+            }
+            if (res.get("source_dev").asDouble() < floor || masked.size() >= total) break;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ files
+
+    static JsonNode readJson(Path f) {
+        try {
+            return JSON.readTree(f.toFile());
+        } catch (IOException e) {
+            throw new HeadlensException(f + ": not readable JSON: " + e.getMessage(), e);
+        }
+    }
+
+    static void writeJson(Path f, JsonNode n) {
+        try {
+            Files.createDirectories(f.toAbsolutePath().getParent());
+            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+            JSON.writeValue(tmp.toFile(), n);
+            Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new HeadlensException(f + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package headlens.heads;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import headlens.cli.HeadlensException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A pruning sweep ({@code configs/experiments/NAME.yaml}); relative paths are resolved against the working directory.
+ *
+ * <pre>
+ * name: ewt-pos-en
+ * model: default                      # pretrained model directory, or "default" (the embedded all-MiniLM-L6-v2)
+ * output: benchmarks/heads/ewt-pos-en # results: tables, plots, heads.json, one JSON per finished trial (resumable)
+ * work: target/sweeps/ewt-pos-en      # large files: the unpruned tagger, trial checkpoints
+ * train:                              # source language(s); several languages = the multi-lingual setting
+ *   - {file: ../shared/data/pos/en/train.conllu, max_sentences: 2000}
+ * source_dev:                         # heads are ranked, and k selected, on these
+ *   - {file: ../shared/data/pos/en/dev.conllu, max_sentences: 500}
+ * targets:                            # every language evaluated on dev and test (cross-lingual: other languages)
+ *   en: {dev: ../shared/data/pos/en/dev.conllu, test: ../shared/data/pos/en/test.conllu, max_sentences: 500}
+ * training: {lr: 5.0e-5, epochs: 1, batch_size: 16, max_length: 128, seed: 42}   # TrainConfig fields
+ * k_max: 12                           # trials k = 1..k_max (k = 0 is the unpruned tagger)
+ * controls: [highest, random]         # besides "lowest": prune the most important, or random heads
+ * random_seed: 1
+ * importance: {method: gradient, per_target: true}
+ * mode: trials                        # trials | iterative | both
+ * iterative: {fraction: 0.1, threshold: 0.9, max_rounds: 10}
+ * </pre>
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record SweepConfig(
+        @JsonProperty("name") String name,
+        @JsonProperty("model") String model,
+        @JsonProperty("output") String output,
+        @JsonProperty("work") String work,
+        @JsonProperty("train") List<DataFile> train,
+        @JsonProperty("source_dev") List<DataFile> sourceDev,
+        @JsonProperty("targets") Map<String, Target> targets,
+        @JsonProperty("training") ObjectNode training,
+        @JsonProperty("k_max") Integer kMax,
+        @JsonProperty("controls") List<String> controls,
+        @JsonProperty("random_seed") Long randomSeed,
+        @JsonProperty("importance") Importance importance,
+        @JsonProperty("mode") String mode,
+        @JsonProperty("iterative") Iterative iterative,
+        @JsonProperty("eval_batch_size") Integer evalBatchSize) {
+
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record DataFile(@JsonProperty("file") String file, @JsonProperty("max_sentences") Integer maxSentences) {
+        public int max() { return maxSentences == null ? 0 : maxSentences; }
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record Target(@JsonProperty("dev") String dev, @JsonProperty("test") String test,
+                         @JsonProperty("max_sentences") Integer maxSentences) {
+        public int max() { return maxSentences == null ? 0 : maxSentences; }
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record Importance(@JsonProperty("method") String method, @JsonProperty("per_target") Boolean perTarget) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record Iterative(@JsonProperty("fraction") Double fraction, @JsonProperty("threshold") Double threshold,
+                            @JsonProperty("max_rounds") Integer maxRounds) {}
+
+    public SweepConfig {
+        if (name == null || !name.matches("[A-Za-z0-9._-]+")) throw new HeadlensException("sweep config: 'name' missing or not [A-Za-z0-9._-]+");
+        if (output == null) throw new HeadlensException("sweep config: 'output' is missing");
+        if (train == null || train.isEmpty()) throw new HeadlensException("sweep config: 'train' lists no files");
+        if (sourceDev == null || sourceDev.isEmpty()) throw new HeadlensException("sweep config: 'source_dev' lists no files");
+        if (targets == null || targets.isEmpty()) throw new HeadlensException("sweep config: 'targets' is empty");
+        model = model == null ? "default" : model;
+        work = work == null ? "target/sweeps/" + name : work;
+        kMax = kMax == null ? 12 : kMax;
+        if (kMax < 0) throw new HeadlensException("sweep config: k_max must be >= 0");
+        controls = controls == null ? List.of("highest", "random") : List.copyOf(controls);
+        for (String c : controls)
+            if (!c.equals("highest") && !c.equals("random")) throw new HeadlensException("sweep config: control '" + c + "' is not highest or random");
+        randomSeed = randomSeed == null ? 1L : randomSeed;
+        importance = importance == null ? new Importance("gradient", true) : importance;
+        mode = mode == null ? "trials" : mode;
+        if (!List.of("trials", "iterative", "both").contains(mode)) throw new HeadlensException("sweep config: mode must be trials, iterative or both");
+        iterative = iterative == null ? new Iterative(0.1, 0.9, 10) : iterative;
+        evalBatchSize = evalBatchSize == null ? 32 : evalBatchSize;
+        targets = new LinkedHashMap<>(targets);
+        for (var e : targets.entrySet())
+            if (e.getValue().dev() == null) throw new HeadlensException("sweep config: target '" + e.getKey() + "' has no dev file");
+    }
+
+    public String method() { return importance.method() == null ? "gradient" : importance.method(); }
+
+    public boolean perTarget() { return importance.perTarget() == null || importance.perTarget(); }
+
+    public double fraction() { return iterative.fraction() == null ? 0.1 : iterative.fraction(); }
+
+    public double threshold() { return iterative.threshold() == null ? 0.9 : iterative.threshold(); }
+
+    public int maxRounds() { return iterative.maxRounds() == null ? 10 : iterative.maxRounds(); }
+
+    /** The orders run as trials: "lowest" (the paper's) then the controls. */
+    public List<String> orders() {
+        List<String> o = new ArrayList<>(List.of("lowest"));
+        o.addAll(controls);
+        return o;
+    }
+
+    public static SweepConfig read(Path file) {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        try {
+            if (!Files.isRegularFile(file)) throw new HeadlensException(file + ": no such file");
+            if (Files.size(file) > 1 << 20) throw new HeadlensException(file + ": larger than 1 MiB");
+            return yaml.readValue(file.toFile(), SweepConfig.class);
+        } catch (HeadlensException e) {
+            throw e;
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            if (e.getCause() instanceof HeadlensException he) throw new HeadlensException(file + ": " + he.getMessage(), he);
+            throw new HeadlensException(file + ": " + e.getOriginalMessage() + " at " + e.getPathReference(), e);
+        } catch (IOException e) {
+            throw new HeadlensException(file + ": not readable YAML: " + e.getMessage(), e);
+        }
+    }
+}
