@@ -61,6 +61,7 @@ public final class Sweep {
     private final Map<String, List<Sentence>> gold = new LinkedHashMap<>();      // "lang/dev", "lang/test"
     private final Map<String, List<Example>> features = new LinkedHashMap<>();
     private int trainSentences;
+    private String sameAsSource;   // "lang/dev" of a target whose dev set is the source dev set
 
     public Sweep(SweepConfig cfg, PrintStream log) {
         this.cfg = cfg;
@@ -84,6 +85,10 @@ public final class Sweep {
         sourceDev = new ArrayList<>();
         for (SweepConfig.DataFile f : cfg.sourceDev()) sourceDev.addAll(Tagging.read(Path.of(f.file()), f.max()));
         sourceDevFeatures = Tagging.features(tokenizerOnly, labels, sourceDev, training.maxLength());
+        if (cfg.sourceDev().size() == 1)
+            for (var t : cfg.targets().entrySet())
+                if (t.getValue().dev().equals(cfg.sourceDev().get(0).file()) && t.getValue().max() == cfg.sourceDev().get(0).max())
+                    sameAsSource = t.getKey() + "/dev";
         for (var t : cfg.targets().entrySet()) {
             put(t.getKey() + "/dev", Tagging.read(Path.of(t.getValue().dev()), t.getValue().max()));
             if (t.getValue().test() != null) put(t.getKey() + "/test", Tagging.read(Path.of(t.getValue().test()), t.getValue().max()));
@@ -108,9 +113,13 @@ public final class Sweep {
         return Tagging.score(Tagging.evaluate(clf, labels, sourceDev, sourceDevFeatures, cfg.evalBatchSize(), pretrained.config().padTokenId()).overall());
     }
 
-    private ObjectNode targetScores(TokenClassifier clf) {
+    private ObjectNode targetScores(TokenClassifier clf, double sourceDevScore) {
         ObjectNode n = JSON.createObjectNode();
         for (String key : gold.keySet()) {
+            if (key.equals(sameAsSource) && !Double.isNaN(sourceDevScore)) {   // the same sentences: do not score twice
+                ((ObjectNode) n.with(key.split("/")[0])).put("dev", sourceDevScore);
+                continue;
+            }
             Report r = Tagging.evaluate(clf, labels, gold.get(key), features.get(key), cfg.evalBatchSize(), pretrained.config().padTokenId());
             String[] p = key.split("/");
             ((ObjectNode) n.with(p[0])).put(p[1], Tagging.score(r.overall()));
@@ -160,10 +169,11 @@ public final class Sweep {
         new HeadMask(new TreeSet<>(heads)).apply(clf.encoder());
         Path bestFile = dir.resolve("best.json");
         long t0 = System.nanoTime();
-        double[] evalSecs = {0};   // evaluation and saving inside the Trainer, kept out of the training time
+        double[] evalSecs = {0}, lastSource = {Double.NaN};   // evaluation and saving time, kept out of the training time
         Trainer trainer = new Trainer(clf, trainExamples, m -> {
             long e0 = System.nanoTime();
             double sc = sourceScore(m);
+            lastSource[0] = sc;
             evalSecs[0] += (System.nanoTime() - e0) / 1e9;
             return new Trainer.Evaluation(sc, Map.of());
         }, training, dir, labels.labels())
@@ -171,7 +181,7 @@ public final class Sweep {
                 .onBest(m -> {
                     long e0 = System.nanoTime();
                     ObjectNode b = JSON.createObjectNode();
-                    b.set("scores", targetScores(m));
+                    b.set("scores", targetScores(m, lastSource[0]));
                     writeJson(bestFile, b);
                     if (k == 0) saveBase(m);
                     evalSecs[0] += (System.nanoTime() - e0) / 1e9;
@@ -198,6 +208,8 @@ public final class Sweep {
             FileUtils.deleteDirectory(dir.resolve("checkpoint.old").toFile());
         } catch (IOException ignored) { }
         log.printf(Locale.ROOT, "trial %s: source dev %.4f, %.0f s, %s%n", id, r.bestScore(), secs, res.get("scores"));
+        clf = null;
+        System.gc();   // each trial leaves a whole graph behind; its native buffers go only when the GC sees it unreachable
         return res;
     }
 
@@ -289,8 +301,9 @@ public final class Sweep {
                 res.put("fraction_pruned", masked.size() / (double) total);
                 ArrayNode a = res.putArray("masked");
                 masked.forEach(h -> a.add(h.toString()));
-                res.put("source_dev", sourceScore(clf));
-                res.set("scores", targetScores(clf));
+                double sd = sourceScore(clf);
+                res.put("source_dev", sd);
+                res.set("scores", targetScores(clf, sd));
                 writeJson(f, res);
                 log.printf(Locale.ROOT, "iterative round %d: %d heads masked, source dev %.4f (floor %.4f)%n", round, masked.size(),
                         res.get("source_dev").asDouble(), floor);
