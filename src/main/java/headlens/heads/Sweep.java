@@ -144,7 +144,7 @@ public final class Sweep {
         if (cfg.kMax() > total) throw new HeadlensException("sweep config: k_max " + cfg.kMax() + " exceeds the model's " + total + " heads");
         if (cfg.mode().equals("trials") || cfg.mode().equals("both")) {
             for (String order : cfg.orders())
-                for (int k = 1; k <= cfg.kMax(); k++) {
+                for (int k : cfg.ks(order)) {
                     HeadScores.Order o = HeadScores.Order.valueOf(order.toUpperCase(Locale.ROOT));
                     trial(order, k, ranking.select(k, o, cfg.randomSeed() * 1000 + k));
                 }

@@ -33,6 +33,7 @@ import java.util.Map;
  * training: {lr: 5.0e-5, epochs: 1, batch_size: 16, max_length: 128, seed: 42}   # TrainConfig fields
  * k_max: 12                           # trials k = 1..k_max (k = 0 is the unpruned tagger)
  * controls: [highest, random]         # besides "lowest": prune the most important, or random heads
+ * control_k: [2, 4, 6, 8, 10, 12]     # k values run for the controls (default: 1..k_max)
  * random_seed: 1
  * importance: {method: gradient, per_target: true}
  * mode: trials                        # trials | iterative | both
@@ -51,6 +52,7 @@ public record SweepConfig(
         @JsonProperty("training") ObjectNode training,
         @JsonProperty("k_max") Integer kMax,
         @JsonProperty("controls") List<String> controls,
+        @JsonProperty("control_k") List<Integer> controlK,
         @JsonProperty("random_seed") Long randomSeed,
         @JsonProperty("importance") Importance importance,
         @JsonProperty("mode") String mode,
@@ -89,6 +91,10 @@ public record SweepConfig(
         for (String c : controls)
             if (!c.equals("highest") && !c.equals("random")) throw new HeadlensException("sweep config: control '" + c + "' is not highest or random");
         randomSeed = randomSeed == null ? 1L : randomSeed;
+        if (controlK != null)
+            for (int k : controlK)
+                if (k < 1 || k > kMax) throw new HeadlensException("sweep config: control_k value " + k + " is outside 1..k_max (" + kMax + ")");
+        controlK = controlK == null ? null : List.copyOf(new java.util.TreeSet<>(controlK));
         importance = importance == null ? new Importance("gradient", true) : importance;
         mode = mode == null ? "trials" : mode;
         if (!List.of("trials", "iterative", "both").contains(mode)) throw new HeadlensException("sweep config: mode must be trials, iterative or both");
@@ -108,6 +114,14 @@ public record SweepConfig(
     public double threshold() { return iterative.threshold() == null ? 0.9 : iterative.threshold(); }
 
     public int maxRounds() { return iterative.maxRounds() == null ? 10 : iterative.maxRounds(); }
+
+    /** The k values of an order's trials. */
+    public List<Integer> ks(String order) {
+        if (!order.equals("lowest") && controlK != null) return controlK;
+        List<Integer> r = new ArrayList<>();
+        for (int k = 1; k <= kMax; k++) r.add(k);
+        return r;
+    }
 
     /** The orders run as trials: "lowest" (the paper's) then the controls. */
     public List<String> orders() {
