@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 ConvertCommand.class,
                 ExportCommand.class,
+                PullCommand.class,
         })
 public final class Main implements Runnable {
 
