@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 ConvertCommand.class,
                 EncodeCommand.class,
+                ExportCommand.class,
+                PullCommand.class,
         })
 public final class Main implements Runnable {
 
