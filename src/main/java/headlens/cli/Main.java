@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 EncodeCommand.class,
                 ExportCommand.class,
                 PullCommand.class,
+                TokenizeCommand.class,
         })
 public final class Main implements Runnable {
 
