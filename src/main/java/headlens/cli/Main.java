@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
         description = "Multilingual transformer encoders in SameDiff: per-head gates, head importance, pruning, token classification.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                DataCommand.class,
+                ScoreCommand.class,
         })
 public final class Main implements Runnable {
 
