@@ -1,6 +1,7 @@
 package headlens.data;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -67,7 +68,6 @@ class RealDataTest {
             "ner/zh/test.unlabeled.tsv, 10000, 207505",
             "pos/de/dev.conllu, 799, 12480",
             "pos/de/test.conllu, 977, 16499",
-            "pos/en/train.conllu, 12544, 204577",
             "pos/en/dev.conllu, 2001, 25147",
             "pos/en/test.conllu, 2077, 25094",
             "pos/es/dev.conllu, 1400, 37154",
@@ -83,7 +83,6 @@ class RealDataTest {
             "pos/ja/test.conllu, 299, 2760",
             "pos/ja/alt-gsd-r2.18/dev.conllu, 507, 12287",
             "pos/ja/alt-gsd-r2.18/test.conllu, 543, 13034",
-            "pos/pt/train.conllu, 9616, 255116",
             "pos/pt/dev.conllu, 1204, 32073",
             "pos/pt/test.conllu, 1200, 31477",
             "pos/tr/train.conllu, 3435, 37522",
@@ -136,6 +135,21 @@ class RealDataTest {
             "slot/zh/test.conll, 500, 3592",
     })
     void loadsWithDocumentedCounts(String rel, int sentences, int tokens) {
+        check(rel, sentences, tokens);
+    }
+
+    /** The two UD train files over 10 MB (28 MB together): in the real-data profile. */
+    @Tag("slow")
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "pos/en/train.conllu, 12544, 204577",
+            "pos/pt/train.conllu, 9616, 255116",
+    })
+    void largeTrainFilesLoadWithDocumentedCounts(String rel, int sentences, int tokens) {
+        check(rel, sentences, tokens);
+    }
+
+    private static void check(String rel, int sentences, int tokens) {
         Path file = data.resolve(rel);
         Dataset d = DataReaders.read(file);
         assertEquals(sentences, d.size(), "sentences");
@@ -182,17 +196,20 @@ class RealDataTest {
         assertEquals(17, ud.labels().size()); // the 17 UPOS tags listed in pos/en/SOURCE.md
         Dataset xpos = DataReaders.read(data.resolve("pos/en/dev.conllu"), Format.AUTO, ReadOptions.defaults().withXpos(true));
         assertTrue(xpos.labels().contains("NNP") && !xpos.labels().contains("PROPN"));
-        assertEquals(100, DataReaders.read(data.resolve("pos/en/train.conllu"), Format.AUTO,
+        assertEquals(100, DataReaders.read(data.resolve("pos/en/dev.conllu"), Format.AUTO,
                 ReadOptions.defaults().withMaxSentences(100)).size());
     }
 
     private static List<String> tableRows() {
-        try {
-            CsvSource src = RealDataTest.class.getDeclaredMethod("loadsWithDocumentedCounts", String.class, int.class, int.class)
-                    .getAnnotation(CsvSource.class);
-            return List.of(src.value());
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException(e);
+        List<String> rows = new java.util.ArrayList<>();
+        for (String m : List.of("loadsWithDocumentedCounts", "largeTrainFilesLoadWithDocumentedCounts")) {
+            try {
+                rows.addAll(List.of(RealDataTest.class.getDeclaredMethod(m, String.class, int.class, int.class)
+                        .getAnnotation(CsvSource.class).value()));
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException(e);
+            }
         }
+        return rows;
     }
 }
