@@ -144,6 +144,30 @@ class FeatureBuilderTest {
     }
 
     @Test
+    void mergeRejectsMissingOrDoubledWindows() {
+        List<String> words = new ArrayList<>();
+        for (int i = 0; i < 12; i++) words.add("w" + i);
+        List<Example> ex = new FeatureBuilder(tok, null, 8, 2).build(0, sentence(words, List.of()));
+        List<int[]> preds = new ArrayList<>();
+        for (Example e : ex) preds.add(new int[e.length()]);
+        assertEquals(12, Alignment.wordPredictions(12, ex, preds).length);
+        assertThrows(IllegalStateException.class, () -> Alignment.wordPredictions(12, ex.subList(0, 3), preds.subList(0, 3)));
+        List<Example> doubled = new ArrayList<>(ex);
+        doubled.add(ex.get(0));
+        List<int[]> doubledPreds = new ArrayList<>(preds);
+        doubledPreds.add(preds.get(0));
+        assertThrows(IllegalStateException.class, () -> Alignment.wordPredictions(12, doubled, doubledPreds));
+        // dataset-level merge groups by Example.sentence()
+        List<Example> two = new ArrayList<>(ex);
+        two.addAll(new FeatureBuilder(tok, null, 8, 2).build(1, sentence(List.of("a", "b"), List.of())));
+        List<int[]> twoPreds = new ArrayList<>();
+        for (Example e : two) { int[] p = new int[e.length()]; Arrays.fill(p, e.sentence() + 5); twoPreds.add(p); }
+        List<int[]> merged = Alignment.wordPredictions(new int[]{12, 2}, two, twoPreds);
+        assertArrayEquals(new int[]{6, 6}, merged.get(1));
+        assertEquals(5, merged.get(0)[11]);
+    }
+
+    @Test
     void badLengthsAreUserErrors() {
         assertThrows(HeadlensException.class, () -> new FeatureBuilder(tok, labels, 2, 0));
         assertThrows(HeadlensException.class, () -> new FeatureBuilder(tok, labels, 10, 4)); // 2*4 >= 8
