@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
                 ExportCommand.class,
                 PullCommand.class,
                 TokenizeCommand.class,
+                DataCommand.class,
+                ScoreCommand.class,
         })
 public final class Main implements Runnable {
 
