@@ -9,6 +9,9 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 ConvertCommand.class,
+                TrainCommand.class,
+                EvalCommand.class,
+                PredictCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -131,7 +131,7 @@ public final class Trainer {
              ProgressBar bar = progressBar(total, step)) {
             logLine(log, JSON.createObjectNode().put("event", resume ? "resume" : "start").put("step", step)
                     .put("total_steps", total).set("config", cfg.toJson()));
-            double lossSum = 0;
+            double lossSum = 0, gradSecs = 0, updateSecs = 0;
             long tokens = 0, since = System.nanoTime(), logged = 0;
             outer:
             for (; epoch < cfg.epochs(); epoch++, startBatch = 0) {
@@ -140,11 +140,20 @@ public final class Trainer {
                     Batch data = batches.get(b);
                     Encoder.Batch batch = new Encoder.Batch(data.inputIds(), data.attentionMask());
                     Nd4j.getRandom().setSeed(cfg.seed() + step);
+                    long t0 = System.nanoTime();
                     TokenClassifier.Step s = model.lossAndGradients(batch, data.labelIds(), true, trainable);
+                    long t1 = System.nanoTime();
                     double norm = AdamW.globalNorm(s.gradients());
                     double clip = cfg.maxGradNorm() > 0 ? Math.min(1.0, cfg.maxGradNorm() / (norm + 1e-6)) : 1.0;
                     double lr = schedule.lr(step);
                     adam.update(weights, s.gradients(), lr, clip);
+                    model.release(s);
+                    // ND4J frees native memory only when the Java objects are collected; one step of SameDiff leaves
+                    // ~1-2 GB of such garbage (MiniLM, 16 x 64) on a heap too quiet to trigger a GC, so RSS would grow
+                    // to the OS limit. A collection per update keeps it flat (measured: benchmarks/README.md).
+                    System.gc();
+                    gradSecs += (t1 - t0) / 1e9;
+                    updateSecs += (System.nanoTime() - t1) / 1e9;
                     step++;
                     tokens += data.tokens();
                     lossSum += s.loss();
@@ -158,8 +167,9 @@ public final class Trainer {
                         double secs = (System.nanoTime() - since) / 1e9;
                         logLine(log, JSON.createObjectNode().put("event", "step").put("step", step).put("epoch", epoch)
                                 .put("loss", lossSum / logged).put("lr", lr).put("grad_norm", norm)
-                                .put("tokens_per_s", tokens / Math.max(secs, 1e-9)));
-                        lossSum = 0; logged = 0; tokens = 0; since = System.nanoTime();
+                                .put("tokens_per_s", tokens / Math.max(secs, 1e-9)).put("grad_s", gradSecs / logged)
+                                .put("update_s", updateSecs / logged));
+                        lossSum = 0; logged = 0; tokens = 0; since = System.nanoTime(); gradSecs = 0; updateSecs = 0;
                     }
                     boolean endOfEpoch = b == batches.size() - 1;
                     int nextEpoch = endOfEpoch ? epoch + 1 : epoch, nextBatch = endOfEpoch ? 0 : b + 1;
