@@ -87,7 +87,7 @@ public final class TrainCommand implements Callable<Integer> {
         Checkpoint.Loaded ck = resume ? Checkpoint.load(runDir) : null;
         if (ck != null && !ck.state().labels().equals(labels.labels()))
             throw new HeadlensException(runDir.resolve("checkpoint/state.json") + ": label set differs from the training data's");
-        FeatureBuilder fb = new FeatureBuilder(tok, labels, maxLen, x.stride());
+        FeatureBuilder fb = new FeatureBuilder(tok, labels, maxLen, Tagger.fitStride(x.stride(), maxLen));
         List<Example> examples = fb.build(trainSents);
         System.err.printf("train: %d sentences -> %d windows, %d labels; dev: %d sentences; model %s%n",
                 trainSents.size(), examples.size(), labels.size(), devSents.size(), modelDir);

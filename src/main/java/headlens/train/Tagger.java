@@ -31,8 +31,13 @@ public final class Tagger {
         this.tokenizer = tokenizer;
         this.labels = labels;
         this.maxLength = maxLength;
-        this.stride = stride;
+        this.stride = fitStride(stride, maxLength);
         this.batchSize = batchSize;
+    }
+
+    /** The context stride, reduced for short windows (a window must own more tokens than it borrows). */
+    public static int fitStride(int stride, int maxLength) {
+        return Math.max(0, Math.min(stride, (maxLength - 4) / 2 - 1));
     }
 
     /** One predicted label per word, per sentence. */
