@@ -9,6 +9,12 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 ConvertCommand.class,
+                EncodeCommand.class,
+                ExportCommand.class,
+                PullCommand.class,
+                TokenizeCommand.class,
+                DataCommand.class,
+                ScoreCommand.class,
                 TrainCommand.class,
                 EvalCommand.class,
                 PredictCommand.class,

@@ -65,7 +65,7 @@ public final class TrainStepBench {
             if (Boolean.getBoolean("bench.gc")) System.gc();
             double rss = MemoryBench.rssGb();
             peak = Math.max(peak, rss);
-            if (true) System.err.printf("step %d loss %.4f rss %.2f GB javacpp %.2f GB%n", s + 1, st.loss(), rss, org.bytedeco.javacpp.Pointer.totalBytes() / 1e9);
+            if ((s + 1) % 5 == 0) System.err.printf("step %d loss %.4f rss %.2f GB javacpp %.2f GB%n", s + 1, st.loss(), rss, org.bytedeco.javacpp.Pointer.totalBytes() / 1e9);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         System.out.printf("{\"impl\":\"headlens\",\"model\":\"%s\",\"batch\":%d,\"seq\":%d,\"steps\":%d,\"s_per_step\":%.4f,"
