@@ -15,6 +15,9 @@ import picocli.CommandLine.Command;
                 TokenizeCommand.class,
                 DataCommand.class,
                 ScoreCommand.class,
+                TrainCommand.class,
+                EvalCommand.class,
+                PredictCommand.class,
         })
 public final class Main implements Runnable {
 
