@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 ConvertCommand.class,
+                DemoCommand.class,
                 EncodeCommand.class,
                 ExportCommand.class,
                 PullCommand.class,
