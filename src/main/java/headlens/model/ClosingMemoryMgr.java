@@ -19,6 +19,14 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ClosingMemoryMgr extends AbstractMemoryMgr {
     private static volatile boolean installed;
+    private static final java.util.concurrent.atomic.AtomicLong RELEASED = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong CLOSED = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong CLOSED_BYTES = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Diagnostics: arrays released by sessions, and how many of them (and bytes) were closed here. */
+    public static String stats() {
+        return "released " + RELEASED.get() + ", closed " + CLOSED.get() + " (" + CLOSED_BYTES.get() / (1 << 20) + " MiB)";
+    }
 
     /** Makes every SameDiff session of this JVM (gradient functions included) use this manager. Idempotent. */
     public static synchronized void install() {
@@ -43,7 +51,13 @@ public final class ClosingMemoryMgr extends AbstractMemoryMgr {
 
     @Override
     public void release(INDArray array) {
-        if (array != null && array.closeable()) array.close();
+        if (array == null) return;
+        RELEASED.incrementAndGet();
+        if (array.closeable()) {
+            CLOSED.incrementAndGet();
+            CLOSED_BYTES.addAndGet(array.length() * array.dataType().width());
+            array.close();
+        }
     }
 
     @Override

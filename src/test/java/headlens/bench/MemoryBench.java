@@ -59,7 +59,7 @@ public final class MemoryBench {
             if (s == Math.min(20, steps)) warm = last;
             rows.append(s).append(',').append(String.format("%.2f", (System.nanoTime() - t0) / 1e9)).append(',')
                     .append(String.format("%.3f", last)).append('\n');
-            if (s % 10 == 0 || System.getProperty("everyStep") != null) out.printf("step %d  rss %.2f GB  peak %.2f GB  javacpp tracked %.2f GB%n", s, last, peak, org.bytedeco.javacpp.Pointer.totalBytes() / 1e9);
+            if (s % 10 == 0 || System.getProperty("everyStep") != null) out.printf("step %d  rss %.2f GB  peak %.2f GB  %s%n", s, last, peak, headlens.model.ClosingMemoryMgr.stats());
         }
         if (csv != null) Files.writeString(Path.of(csv), rows);
         out.printf("batch %d x seq <=%d, %d steps: RSS after warm-up (step 20) %.2f GB, at end %.2f GB, peak %.2f GB, %.2f s/step%n",
