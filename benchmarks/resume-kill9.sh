@@ -25,6 +25,12 @@ echo "straight: $(tail -1 "$work/straight.out")"
 echo "resumed:  $(tail -1 "$work/resumed.out")"
 a=$(sha256sum < "$work/straight/model.safetensors"); b=$(sha256sum < "$work/killed/model.safetensors")
 echo "best model sha256: straight ${a%% *}  resumed ${b%% *}"
-a2=$(sha256sum < "$work/straight/checkpoint/weights.npz"); b2=$(sha256sum < "$work/killed/checkpoint/weights.npz")
-echo "final weights sha256: straight ${a2%% *}  resumed ${b2%% *}"
-[[ "$a" == "$b" && "$a2" == "$b2" ]] && echo "RESUME OK: identical" || { echo "RESUME MISMATCH"; exit 1; }
+# npz files are zips whose entry headers carry timestamps: compare the arrays' bytes, not the files
+cmp_npz() { python3 -c 'import sys, zipfile, hashlib
+h = lambda f: {n: hashlib.sha256(zipfile.ZipFile(f).read(n)).hexdigest() for n in zipfile.ZipFile(f).namelist()}
+a, b = h(sys.argv[1]), h(sys.argv[2]); print(len(a), "arrays,", "identical" if a == b else "DIFFERENT:", *[k for k in a if a[k] != b.get(k)][:5])' "$1" "$2"; }
+w=$(cmp_npz "$work/straight/checkpoint/weights.npz" "$work/killed/checkpoint/weights.npz")
+o=$(cmp_npz "$work/straight/checkpoint/optimizer.npz" "$work/killed/checkpoint/optimizer.npz")
+echo "final weights: $w"
+echo "final AdamW state: $o"
+[[ "$a" == "$b" && "$w" == *identical* && "$o" == *identical* ]] && echo "RESUME OK: identical" || { echo "RESUME MISMATCH"; exit 1; }
