@@ -9,6 +9,6 @@ if [[ ! -f target/test-classpath.txt || ! -d target/test-classes/headlens || -n 
 fi
 classifier=$(mvn -B -q help:evaluate -Dexpression=nd4j.classifier -DforceStdout 2>/dev/null || echo "?")
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
-exec java ${BENCH_JAVA_OPTS:--Xmx6g -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysicalbytes=12G} \
+exec java ${BENCH_JAVA_OPTS:--Xmx2g -Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedeco.javacpp.maxphysicalbytes=6G} \
   -Dheadlens.nd4j.classifier="$classifier" \
   -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" "$@"

@@ -3,7 +3,6 @@ package headlens.cli;
 import headlens.io.Npz;
 import headlens.model.Encoder;
 import headlens.model.ModelSource;
-import headlens.tokenize.Encoding;
 import headlens.tokenize.Tokenizer;
 import headlens.tokenize.Tokenizers;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -12,6 +12,16 @@ import picocli.CommandLine.Command;
                 ImportanceCommand.class,
                 PruneCommand.class,
                 SweepCommand.class,
+                DemoCommand.class,
+                EncodeCommand.class,
+                ExportCommand.class,
+                PullCommand.class,
+                TokenizeCommand.class,
+                DataCommand.class,
+                ScoreCommand.class,
+                TrainCommand.class,
+                EvalCommand.class,
+                PredictCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -8,6 +8,7 @@ import java.util.List;
 /** Entry point for reading token-classification data in any supported {@link Format}. */
 public final class DataReaders {
     private static final int SNIFF_LINES = 200;
+    private static final int SNIFF_BYTES = 64 * 1024;
 
     private DataReaders() {}
 
@@ -32,7 +33,7 @@ public final class DataReaders {
         String name = file.getFileName().toString();
         if (name.endsWith(".conllu")) return Format.CONLLU;
         if (XsidPairReader.hasPair(file)) return Format.XSID_PAIR;
-        List<String> lines = TextFile.lines(file, opts.charset());
+        List<String> lines = TextFile.head(file, opts.charset(), SNIFF_BYTES);
         boolean xsidComment = false;
         for (int i = 0; i < Math.min(lines.size(), SNIFF_LINES); i++) {
             String line = lines.get(i);

@@ -28,6 +28,4 @@ public record ReadOptions(String lang, boolean xpos, int column, Charset charset
     public ReadOptions withCharset(Charset c) { return new ReadOptions(lang, xpos, column, c, maxSentences); }
 
     public ReadOptions withMaxSentences(int n) { return new ReadOptions(lang, xpos, column, charset, n); }
-
-    boolean full(int count) { return maxSentences > 0 && count >= maxSentences; }
 }

@@ -3,6 +3,7 @@ package headlens.data;
 import headlens.cli.HeadlensException;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
@@ -28,9 +29,28 @@ final class TextFile {
         }
         String text = charset != null ? new String(bytes, charset) : decodeUtf8OrLatin1(bytes);
         if (text.startsWith("\uFEFF")) text = text.substring(1);
-        // split on \n, tolerate \r\n; a trailing newline does not make an extra line
-        List<String> lines = text.lines().toList();
-        return lines;
+        return text.lines().toList(); // \n or \r\n; a trailing newline adds no line
+    }
+
+    /** The first lines of a file (up to {@code maxBytes}), for format detection; a cut last line does not matter there. */
+    static List<String> head(Path file, Charset charset, int maxBytes) {
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(maxBytes);
+        } catch (NoSuchFileException e) {
+            throw new HeadlensException(file + ": no such file");
+        } catch (IOException e) {
+            throw new HeadlensException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        if (charset == null && bytes.length == maxBytes) {
+            int end = bytes.length;
+            while (end > 0 && (bytes[end - 1] & 0xC0) == 0x80) end--; // don't cut a UTF-8 sequence in two
+            if (end > 0 && (bytes[end - 1] & 0x80) != 0) end--;
+            bytes = java.util.Arrays.copyOf(bytes, end);
+        }
+        String text = charset != null ? new String(bytes, charset) : decodeUtf8OrLatin1(bytes);
+        if (text.startsWith("\uFEFF")) text = text.substring(1);
+        return text.lines().toList();
     }
 
     static String decodeUtf8OrLatin1(byte[] bytes) {

@@ -47,18 +47,24 @@ final class WikiannReader {
         return new Dataset(file, Format.WIKIANN, out.sentences(), SkipReport.none(), 0);
     }
 
-    /** The common {@code xx} prefix of the first rows, or null. */
+    /**
+     * The {@code xx} prefix of the first row when at least two thirds of the first rows carry it (so that one stray
+     * unprefixed row is reported as an error rather than turning prefix stripping off), else null.
+     */
     static String filePrefix(List<String> lines) {
         String prefix = null;
-        int seen = 0;
+        int seen = 0, same = 0;
         for (String line : lines) {
             if (line.isBlank()) continue;
             Matcher m = PREFIX.matcher(line.split("\t", 2)[0]);
-            if (!m.matches()) return null;
-            if (prefix == null) prefix = m.group(1);
-            else if (!prefix.equals(m.group(1))) return null;
-            if (++seen >= PREFIX_PROBE_ROWS) break;
+            if (seen == 0) {
+                if (!m.matches()) return null;
+                prefix = m.group(1);
+            }
+            seen++;
+            if (m.matches() && m.group(1).equals(prefix)) same++;
+            if (seen >= PREFIX_PROBE_ROWS) break;
         }
-        return prefix;
+        return prefix != null && 3 * same >= 2 * seen ? prefix : null;
     }
 }

@@ -55,7 +55,7 @@ public final class Sweep {
     private Tagging.Model tokenizerOnly;
     private LabelMap labels;
     private TrainConfig training;
-    private List<headlens.train.Example> trainExamples;
+    private List<Example> trainExamples;
     private List<Sentence> sourceDev;
     private List<Example> sourceDevFeatures;
     private final Map<String, List<Sentence>> gold = new LinkedHashMap<>();      // "lang/dev", "lang/test"

@@ -90,10 +90,8 @@ public final class Tagging {
     }
 
     /** Trainer examples (ids + labels per window). */
-    public static List<headlens.train.Example> trainExamples(List<Example> features) {
-        List<headlens.train.Example> r = new ArrayList<>();
-        for (Example e : features) r.add(new headlens.train.Example(e.inputIds(), e.labelIds()));
-        return r;
+    public static List<Example> trainExamples(List<Example> features) {
+        return List.copyOf(features);
     }
 
     /** One predicted label per word of every sentence (argmax of the logits at each word's first sub-token). */

@@ -44,6 +44,7 @@ public final class Encoder {
     public static final String TOKEN_TYPE_ONEHOT = "token_type_onehot";   // [N, TV]
     public static final String ATTENTION_BIAS = "attention_bias";         // [B, 1, 1, T]  0 for tokens, -1e9 for padding
     public static final String BATCH_SHAPE = "batch_shape";               // [2] int64 = (B, T)
+    public static final String ONES = "ones";                             // [N, 1] all ones (for outer-product expansions)
     public static final String HEAD_GATES = "head_gates";                 // [layers, heads] variable
     public static final String WORD_DELTA = "embeddings.word_embeddings.delta"; // [N, H] zero variable (training only)
     public static final String LAST_HIDDEN = "last_hidden_state";         // [N, H]
@@ -62,11 +63,16 @@ public final class Encoder {
     private final SameDiff sd;
     private final INDArray wordTable;               // [vocab, H], outside the graph
     private final SDVariable lastHidden;            // [N, H]
+    private SDVariable ones;                        // [N, 1]
     private final List<String> attentionNames = new ArrayList<>();
     private final List<DropoutSite> dropoutSites = new ArrayList<>();
 
     /** A dropout mask placeholder: [N, H] after dense layers, [B, h, T, T] on attention probabilities. */
     public record DropoutSite(String name, int attentionHeads, double rate) {}
+
+    static {
+        ClosingMemoryMgr.install();
+    }
 
     private Encoder(EncoderConfig cfg, Map<String, INDArray> weights, Options options) {
         this.cfg = cfg;
@@ -90,6 +96,7 @@ public final class Encoder {
         SDVariable typeOneHot = sd.placeHolder(TOKEN_TYPE_ONEHOT, DataType.FLOAT, -1, cfg.typeVocabSize());    // [N, TV]
         SDVariable bias = sd.placeHolder(ATTENTION_BIAS, DataType.FLOAT, -1, 1, 1, -1);                       // [B, 1, 1, T]
         SDVariable batchShape = sd.placeHolder(BATCH_SHAPE, DataType.INT64, 2);                                // [2]
+        ones = sd.placeHolder(ONES, DataType.FLOAT, -1, 1);                                                    // [N, 1]
         SDVariable gates = sd.var(HEAD_GATES, Nd4j.ones(DataType.FLOAT, cfg.numHiddenLayers(), cfg.numAttentionHeads())); // [L, heads]
 
         // --- embeddings
@@ -123,21 +130,29 @@ public final class Encoder {
         }
         // self-attention: [N, H] -> [B, h, T, d]
         SDVariable headShape = sd.concat(0, batchShape, sd.constant(Nd4j.createFromArray((long) h, d)));      // [4] = (B, T, h, d)
-        SDVariable q = heads(dense(x, w, p + "attention.self.query", h * d, hidden), headShape);                // [B, h, T, d]
-        SDVariable k = heads(dense(x, w, p + "attention.self.key", h * d, hidden), headShape);                  // [B, h, T, d]
-        SDVariable v = heads(dense(x, w, p + "attention.self.value", h * d, hidden), headShape);                // [B, h, T, d]
-        SDVariable scores = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(d));                        // [B, h, T, T]
+        SDVariable q = sd.permute(sd.reshape(dense(x, w, p + "attention.self.query", h * d, hidden), headShape), 0, 2, 1, 3); // [B, h, T, d]
+        SDVariable kT = sd.permute(sd.reshape(dense(x, w, p + "attention.self.key", h * d, hidden), headShape), 0, 2, 3, 1);  // [B, h, d, T]
+        SDVariable v = sd.permute(sd.reshape(dense(x, w, p + "attention.self.value", h * d, hidden), headShape), 0, 2, 1, 3); // [B, h, T, d]
+        SDVariable scores = sd.linalg().matmul(q, kT).mul(1.0 / Math.sqrt(d));                                // [B, h, T, T]
         scores = scores.add(bias);                                                                             // [B, h, T, T]
         SDVariable probs = sd.nn().softmax(scores, -1);                                                        // [B, h, T, T]
         probs = dropout(probs, p + "attention.self.dropout", h, -1, h, -1, -1);                               // [B, h, T, T]
-        SDVariable gate = gates.get(SDIndex.point(l), SDIndex.interval(0, h)).reshape(1, h, 1, 1);             // [1, h, 1, 1]
-        probs = probs.mul(gate);                                                                               // [B, h, T, T]
-        if (options.attentions()) { // named and on the path, so d loss / d probs can be asked for (head importance)
-            probs = sd.identity(p + "attention.self.probs", probs);                                            // [B, h, T, T]
+        SDVariable gate = gates.get(SDIndex.point(l), SDIndex.interval(0, h));                                 // [h]
+        SDVariable ctx;
+        if (options.attentions()) {
+            // gated probabilities, named and on the path (d loss / d probs can be asked for)
+            probs = sd.identity(p + "attention.self.probs", probs.mul(gate.reshape(1, h, 1, 1)));            // [B, h, T, T]
             attentionNames.add(probs.name());
+            ctx = sd.linalg().matmul(probs, v);                                                                // [B, h, T, d]
+            ctx = sd.permute(ctx, 0, 2, 1, 3).reshape(-1, h * d);                                              // [N, h*d]
+        } else {
+            // (g·P)·V = g·(P·V): the per-head gate scales the context instead of the probabilities. Same numbers,
+            // and it avoids SameDiff's slow broadcast multiply (and its backprop) on [B, h, T, T].
+            ctx = sd.linalg().matmul(probs, v);                                                                // [B, h, T, d]
+            ctx = sd.permute(ctx, 0, 2, 1, 3).reshape(-1, h * d);                                              // [N, h*d]
+            SDVariable gateRow = sd.mmul(gate.reshape(1, h), sd.constant(headExpansion(h, d)));               // [1, h*d]
+            ctx = ctx.mul(sd.mmul(ones, gateRow));                                                             // [N, h*d]
         }
-        SDVariable ctx = sd.mmul(probs, v);                                                                    // [B, h, T, d]
-        ctx = sd.permute(ctx, 0, 2, 1, 3).reshape(-1, h * d);                                                  // [N, h*d]
         SDVariable attnOut = dense(ctx, w, p + "attention.output.dense", hidden, h * d);                       // [N, H]
         attnOut = dropout(attnOut, p + "attention.output.dropout", 0, -1, hidden);                             // [N, H]
         x = layerNorm(attnOut.add(x), w, p + "attention.output.LayerNorm");                                    // [N, H]
@@ -152,11 +167,6 @@ public final class Encoder {
         return layerNorm(out.add(x), w, p + "output.LayerNorm");                                               // [N, H]
     }
 
-    /** [N, h*d] -> [B, h, T, d]. */
-    private SDVariable heads(SDVariable x, SDVariable headShape) {
-        return sd.permute(sd.reshape(x, headShape), 0, 2, 1, 3);                                               // [B, h, T, d]
-    }
-
     /** torch Linear: x · Wᵀ + b, W [out, in]. */
     private SDVariable dense(SDVariable x, Map<String, INDArray> w, String name, int out, int in) {
         SDVariable weight = weight(w, name + ".weight", out, in);                                             // [out, in]
@@ -164,14 +174,28 @@ public final class Encoder {
         return sd.mmul(x, weight, false, true, false).add(b);                                                  // [N, out]
     }
 
-    /** (x - mean) / sqrt(var + eps) · γ + β over the last axis, with the config's epsilon. */
+    /**
+     * (x - mean) / sqrt(var + eps) · γ + β over the last axis, with the config's epsilon. The per-row scale and γ are
+     * expanded to [N, H] by outer products with a ones vector: SameDiff's broadcast multiply of [N, H] by [N, 1] or
+     * [H] (forward and backprop) is several times slower than a same-shape multiply plus a rank-1 matmul.
+     */
     private SDVariable layerNorm(SDVariable x, Map<String, INDArray> w, String name) {
         int hidden = cfg.hiddenSize();
+        SDVariable onesRow = sd.constant(Nd4j.ones(DataType.FLOAT, 1, hidden));                               // [1, H]
         SDVariable mean = x.mean(true, 1);                                                                     // [N, 1]
         SDVariable xc = x.sub(mean);                                                                           // [N, H]
         SDVariable var = xc.mul(xc).mean(true, 1);                                                             // [N, 1]
         SDVariable inv = sd.math().rsqrt(var.add(cfg.layerNormEps()));                                         // [N, 1]
-        return xc.mul(inv).mul(weight(w, name + ".weight", hidden)).add(weight(w, name + ".bias", hidden));    // [N, H]
+        SDVariable gamma = sd.mmul(ones, weight(w, name + ".weight", hidden).reshape(1, hidden));              // [N, H]
+        return xc.mul(sd.mmul(inv, onesRow)).mul(gamma).add(weight(w, name + ".bias", hidden));                // [N, H]
+    }
+
+    /** [h, h*d] block matrix that repeats each head's gate over its d context columns. */
+    private static INDArray headExpansion(int h, int d) {
+        INDArray e = Nd4j.zeros(DataType.FLOAT, h, (long) h * d);
+        for (int i = 0; i < h; i++) e.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval((long) i * d, (long) (i + 1) * d)).assign(1);
+        return e;
     }
 
     /** Exact GELU: 0.5 · x · (1 + erf(x / √2)). */
@@ -295,6 +319,7 @@ public final class Encoder {
         ph.put(TOKEN_TYPE_ONEHOT, Nd4j.create(type, new long[]{n, cfg.typeVocabSize()}, 'c'));                // [N, TV]
         ph.put(ATTENTION_BIAS, Nd4j.create(bias, new long[]{b, 1, 1, t}, 'c'));                               // [B, 1, 1, T]
         ph.put(BATCH_SHAPE, Nd4j.createFromArray((long) b, t));                                                // [2]
+        ph.put(ONES, Nd4j.ones(DataType.FLOAT, n, 1));                                                         // [N, 1]
         if (options.training()) sd.getVariable(WORD_DELTA).setArray(Nd4j.zeros(DataType.FLOAT, n, cfg.hiddenSize()));
         return ph;
     }

@@ -33,11 +33,13 @@ final class Chars {
                 || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
     }
 
-    /** Unicode "Other" (Cc, Cf, Cs, Co, Cn). */
+    /**
+     * Unicode "Other" as HuggingFace's BertNormalizer sees it: Cc, Cf, Cs, Co. Unassigned code points (Cn) are kept, as the
+     * Rust implementation keeps them (checked against it on U+10FFFF and on characters assigned after Unicode 13).
+     */
     static boolean isOther(int c) {
         int t = Character.getType(c);
-        return t == Character.CONTROL || t == Character.FORMAT || t == Character.SURROGATE || t == Character.PRIVATE_USE
-                || t == Character.UNASSIGNED;
+        return t == Character.CONTROL || t == Character.FORMAT || t == Character.SURROGATE || t == Character.PRIVATE_USE;
     }
 
     /** BERT punctuation: ASCII punctuation or a Unicode P* character. */

@@ -67,16 +67,22 @@ public final class PipelineTokenizer implements Tokenizer {
         return sb.toString();
     }
 
-    /** The words the pre-tokenizer makes of the normalized text (added tokens excluded). */
+    /**
+     * The words the pre-tokenizer makes of the normalized text, indexed as {@link Encoding#wordIds()} of {@link #encode}
+     * (an added token found in the text is one word).
+     */
     public List<String> preTokenize(String text) {
         List<String> out = new ArrayList<>();
         List<PreTokenizer.Span> spans = new ArrayList<>();
         for (AddedVocabulary.Segment seg : added.split(text)) {
-            if (seg.id() >= 0) continue;
+            if (seg.id() >= 0) {
+                out.add(seg.content());
+                continue;
+            }
             spans.clear();
             NormalizedString ns = normalizeSegment(text, seg.start(), seg.end());
             split(ns, spans);
-            for (PreTokenizer.Span s : spans) out.add(s.ns().substring(s.start(), s.end()));
+            for (PreTokenizer.Span s : spans) if (s.end() > s.start()) out.add(s.ns().substring(s.start(), s.end()));
         }
         return out;
     }

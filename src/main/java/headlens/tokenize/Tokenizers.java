@@ -466,8 +466,6 @@ public final class Tokenizers {
             if (m.types()[i] == SentencePieceModel.USER_DEFINED) userDefined.add(m.pieces().get(i));
         }
         if (unk < 0) throw new TokenizerException(src + ": pieces has no piece of type UNKNOWN (trainer_spec.unk_id " + m.unkId() + ")");
-        SpmNormalizer norm = new SpmNormalizer(map, m.addDummyPrefix(), m.removeExtraWhitespaces(), m.escapeWhitespaces(), userDefined);
-        PreTokenizer words = new PreTokenizers.Metaspace(SpmNormalizer.SPACE, "never", true);
         float maxScore = -Float.MAX_VALUE;
         for (int i = 0; i < n; i++) if (m.types()[i] == SentencePieceModel.NORMAL) maxScore = Math.max(maxScore, m.scores()[i]);
         boolean xlmr = XLM_ROBERTA.equals(modelType);
@@ -483,30 +481,41 @@ public final class Tokenizers {
                 matchable[i] = t == SentencePieceModel.NORMAL || t == SentencePieceModel.USER_DEFINED;
                 ud[i] = t == SentencePieceModel.USER_DEFINED;
             }
-            Unigram model = new Unigram(pieces, scores, unk, m.byteFallback(), new Unigram.SpmRules(matchable, ud, maxScore, true), src);
+            SpmNormalizer norm = new SpmNormalizer(map, m.addDummyPrefix(), m.removeExtraWhitespaces(), m.escapeWhitespaces(), userDefined);
+            Unigram model = new Unigram(pieces, scores, unk, m.byteFallback(), new Unigram.SpmRules(matchable, ud, maxScore), src);
+            PreTokenizer words = new PreTokenizers.Metaspace(SpmNormalizer.SPACE, "never", true);
             return new PipelineTokenizer(src, new AddedVocabulary(), norm, words, model, PostProcessor.NONE, n,
                     m.padId(), m.bosId(), m.eosId(), unk, true);
         }
-        // fairseq layout: 4 specials, SentencePiece pieces from id 3 on shifted by one, <mask> last
+        // fairseq layout, built exactly as transformers' XLMRobertaConverter does (what AutoTokenizer loads): 4 specials,
+        // SentencePiece pieces from id 3 on shifted by one, <mask> last; normalizer Precompiled + Strip(right) +
+        // Replace(" {2,}" -> "▁"), Metaspace(prepend always), HuggingFace Unigram rules; control and user-defined pieces
+        // become added tokens
         int size = n + 2;
         String[] pieces = new String[size];
         double[] scores = new double[size];
-        boolean[] matchable = new boolean[size], ud = new boolean[size];
         String[] specials = {"<s>", "<pad>", "</s>", "<unk>"};
         System.arraycopy(specials, 0, pieces, 0, 4);
         for (int i = 3; i < n; i++) {
             pieces[i + 1] = m.pieces().get(i);
             scores[i + 1] = m.scores()[i];
-            int t = m.types()[i];
-            matchable[i + 1] = t == SentencePieceModel.NORMAL || t == SentencePieceModel.USER_DEFINED;
-            ud[i + 1] = t == SentencePieceModel.USER_DEFINED;
         }
         pieces[size - 1] = "<mask>";
-        Unigram model = new Unigram(pieces, scores, 3, m.byteFallback(), new Unigram.SpmRules(matchable, ud, maxScore, false), src);
+        Unigram model = new Unigram(pieces, scores, 3, m.byteFallback(), null, src);
         AddedVocabulary added = new AddedVocabulary();
         for (int i = 0; i < 4; i++) added.add(new AddedVocabulary.Token(specials[i], i, true, false, false, false));
+        for (int i = 3; i < n; i++) {
+            int t = m.types()[i];
+            if (t == SentencePieceModel.CONTROL || t == SentencePieceModel.USER_DEFINED)
+                added.add(new AddedVocabulary.Token(m.pieces().get(i), i + 1, t == SentencePieceModel.CONTROL, false, false, false));
+        }
         added.add(new AddedVocabulary.Token("<mask>", size - 1, true, true, false, false));
+        List<Normalizer> steps = new ArrayList<>();
+        if (map != null) steps.add(new Precompiled(map));
+        steps.add(new Normalizers.Strip(false, true));
+        steps.add(new Normalizers.Replace(Pattern.compile(" {2,}"), "\u2581"));
+        PreTokenizer meta = new PreTokenizers.Metaspace(SpmNormalizer.SPACE, "always", true);
         PostProcessor post = PostProcessor.of(List.of(0), List.of("<s>"), List.of(2), List.of("</s>"));
-        return new PipelineTokenizer(src, added, norm, words, model, post, size, 1, 0, 2, 3, false);
+        return new PipelineTokenizer(src, added, new Normalizers.Sequence(steps), meta, model, post, size, 1, 0, 2, 3, false);
     }
 }

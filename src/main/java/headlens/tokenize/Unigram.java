@@ -6,13 +6,13 @@ import java.util.Arrays;
  * Unigram language model segmentation: Viterbi over the lattice of all vocabulary pieces matching the word, maximizing the
  * sum of piece log-probabilities (HuggingFace's {@code encode_optimized} = SentencePiece's {@code EncodeOptimized}). A
  * character no piece starts with is unknown (score: min score − 10); consecutive unknowns are fused into one unknown token,
- * or, with byte fallback, spelled as {@code <0xXX>} byte pieces.
+ * (whose token string is the unknown text itself), or, with byte fallback, spelled as {@code <0xXX>} byte pieces.
  */
 final class Unigram implements Model {
     static final float UNK_PENALTY = 10.0f;
 
     /** How SentencePiece's own encoder differs from HuggingFace's (used when loading a {@code .model}). */
-    record SpmRules(boolean[] matchable, boolean[] userDefined, float maxScore, boolean unkAsSurface) {}
+    record SpmRules(boolean[] matchable, boolean[] userDefined, float maxScore) {}
 
     private final String[] pieces;
     private final double[] scores;
@@ -137,7 +137,7 @@ final class Unigram implements Model {
                 return;
             }
         }
-        sink.add(unkId, spm != null && spm.unkAsSurface() ? ns.substring(from, to) : pieces[unkId], from, to);
+        sink.add(unkId, ns.substring(from, to), from, to); // both HuggingFace and SentencePiece report the surface text
     }
 
     private static int utf8Length(char[] s, int from, int to) {

@@ -138,7 +138,23 @@ public final class TokenClassifier {
         for (String n : wanted) if (!n.equals(Encoder.WORD_DELTA)) grads.put(n, contiguous(og.getGradients().get(n)));
         int labelled = 0;
         for (float c : ph.get(LABEL_WEIGHTS).toFloatVector()) labelled += c != 0 ? 1 : 0;
-        return new Step(og.getOutputs().get(LOSS).getDouble(0), grads, labelled);
+        double loss = og.getOutputs().get(LOSS).getDouble(0);
+        // Free native memory now: ND4J releases it only when JavaCPP nears maxbytes, so per-step arrays pile up otherwise.
+        og.getOutputs().values().forEach(TokenClassifier::close);
+        ph.values().forEach(TokenClassifier::close);
+        if (table) close(og.getGradients().get(Encoder.WORD_DELTA));
+        for (var e : og.getGradients().entrySet())             // gradients dup'ed by contiguous() are copies
+            if (!e.getKey().equals(Encoder.WORD_DELTA) && grads.get(e.getKey()) != e.getValue()) close(e.getValue());
+        return new Step(loss, grads, labelled);
+    }
+
+    /** Frees a step's gradient arrays (call after the update); the word-table gradient buffer is kept for reuse. */
+    public void release(Step step) {
+        for (INDArray g : step.gradients().values()) if (g != tableGrad) close(g);
+    }
+
+    private static void close(INDArray a) {
+        if (a != null && a.closeable()) a.close();
     }
 
     private INDArray tableGrad;      // [vocab, H] reused; only rows in lastRows are non-zero
@@ -191,7 +207,9 @@ public final class TokenClassifier {
 
     /** Logits [B, T, C] without dropout. */
     public INDArray logits(Encoder.Batch batch) {
-        INDArray l = encoder.sd().output(feed(batch, null, false), LOGITS).get(LOGITS);
+        Map<String, INDArray> ph = feed(batch, null, false);
+        INDArray l = encoder.sd().output(ph, LOGITS).get(LOGITS);
+        ph.values().forEach(TokenClassifier::close);
         return l.reshape(batch.size(), batch.length(), numLabels);
     }
 

@@ -3,6 +3,9 @@ package headlens.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.cli.HeadlensException;
+import headlens.data.Batch;
+import headlens.data.Batches;
+import headlens.data.Example;
 import headlens.model.Encoder;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -16,12 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -79,32 +79,9 @@ public final class Trainer {
 
     // ------------------------------------------------------------------------------------------------ batches
 
-    /** Batches of epoch e: examples sorted by length (ties in a seeded random order), cut into batches, batches shuffled. */
-    public List<int[]> plan(int epoch) {
-        Random r = new Random(cfg.seed() + epoch);
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < train.size(); i++) order.add(i);
-        Collections.shuffle(order, r);
-        order.sort((a, b) -> Integer.compare(train.get(a).length(), train.get(b).length()));  // stable: random ties
-        List<int[]> batches = new ArrayList<>();
-        for (int i = 0; i < order.size(); i += cfg.batchSize())
-            batches.add(order.subList(i, Math.min(order.size(), i + cfg.batchSize())).stream().mapToInt(Integer::intValue).toArray());
-        Collections.shuffle(batches, r);
-        return batches;
-    }
-
-    private Encoder.Batch batch(int[] members, int[][] labelsOut) {
-        List<int[]> ids = new ArrayList<>();
-        int t = 0;
-        for (int m : members) t = Math.max(t, train.get(m).length());
-        for (int k = 0; k < members.length; k++) {
-            Example e = train.get(members[k]);
-            ids.add(e.ids());
-            labelsOut[k] = new int[t];
-            Arrays.fill(labelsOut[k], TokenClassifier.IGNORE);
-            System.arraycopy(e.labels(), 0, labelsOut[k], 0, e.length());
-        }
-        return Encoder.Batch.pad(ids, model.encoder().config().padTokenId());
+    /** Batches of epoch e: {@link Batches#shuffled} (length-bucketed) seeded with {@code seed + e}. */
+    public List<Batch> plan(int epoch) {
+        return Batches.shuffled(train, cfg.batchSize(), model.encoder().config().padTokenId(), cfg.seed() + epoch);
     }
 
     // ------------------------------------------------------------------------------------------------ loop
@@ -154,22 +131,31 @@ public final class Trainer {
              ProgressBar bar = progressBar(total, step)) {
             logLine(log, JSON.createObjectNode().put("event", resume ? "resume" : "start").put("step", step)
                     .put("total_steps", total).set("config", cfg.toJson()));
-            double lossSum = 0;
+            double lossSum = 0, gradSecs = 0, updateSecs = 0;
             long tokens = 0, since = System.nanoTime(), logged = 0;
             outer:
             for (; epoch < cfg.epochs(); epoch++, startBatch = 0) {
-                List<int[]> batches = plan(epoch);
+                List<Batch> batches = plan(epoch);
                 for (int b = startBatch; b < batches.size(); b++) {
-                    int[][] y = new int[batches.get(b).length][];
-                    Encoder.Batch batch = batch(batches.get(b), y);
+                    Batch data = batches.get(b);
+                    Encoder.Batch batch = new Encoder.Batch(data.inputIds(), data.attentionMask());
                     Nd4j.getRandom().setSeed(cfg.seed() + step);
-                    TokenClassifier.Step s = model.lossAndGradients(batch, y, true, trainable);
+                    long t0 = System.nanoTime();
+                    TokenClassifier.Step s = model.lossAndGradients(batch, data.labelIds(), true, trainable);
+                    long t1 = System.nanoTime();
                     double norm = AdamW.globalNorm(s.gradients());
                     double clip = cfg.maxGradNorm() > 0 ? Math.min(1.0, cfg.maxGradNorm() / (norm + 1e-6)) : 1.0;
                     double lr = schedule.lr(step);
                     adam.update(weights, s.gradients(), lr, clip);
+                    model.release(s);
+                    // ND4J frees native memory only when the Java objects are collected; one step of SameDiff leaves
+                    // ~1-2 GB of such garbage (MiniLM, 16 x 64) on a heap too quiet to trigger a GC, so RSS would grow
+                    // to the OS limit. A collection per update keeps it flat (measured: benchmarks/README.md).
+                    System.gc();
+                    gradSecs += (t1 - t0) / 1e9;
+                    updateSecs += (System.nanoTime() - t1) / 1e9;
                     step++;
-                    for (int[] m : batch.mask()) for (int v : m) tokens += v;
+                    tokens += data.tokens();
                     lossSum += s.loss();
                     logged++;
                     if (bar != null) {
@@ -181,8 +167,9 @@ public final class Trainer {
                         double secs = (System.nanoTime() - since) / 1e9;
                         logLine(log, JSON.createObjectNode().put("event", "step").put("step", step).put("epoch", epoch)
                                 .put("loss", lossSum / logged).put("lr", lr).put("grad_norm", norm)
-                                .put("tokens_per_s", tokens / Math.max(secs, 1e-9)));
-                        lossSum = 0; logged = 0; tokens = 0; since = System.nanoTime();
+                                .put("tokens_per_s", tokens / Math.max(secs, 1e-9)).put("grad_s", gradSecs / logged)
+                                .put("update_s", updateSecs / logged));
+                        lossSum = 0; logged = 0; tokens = 0; since = System.nanoTime(); gradSecs = 0; updateSecs = 0;
                     }
                     boolean endOfEpoch = b == batches.size() - 1;
                     int nextEpoch = endOfEpoch ? epoch + 1 : epoch, nextBatch = endOfEpoch ? 0 : b + 1;
@@ -252,7 +239,7 @@ public final class Trainer {
     /** Settings and data that must match for a resume to continue the same run. */
     private String fingerprint() {
         long h = 1125899906842597L;
-        for (Example e : train) { h = 31 * h + Arrays.hashCode(e.ids()); h = 31 * h + Arrays.hashCode(e.labels()); }
+        for (Example e : train) { h = 31 * h + Arrays.hashCode(e.inputIds()); h = 31 * h + Arrays.hashCode(e.labelIds()); }
         h = 31 * h + cfg.toJson().toString().hashCode();
         h = 31 * h + labels.hashCode();
         return "n" + train.size() + "-" + Long.toHexString(h);

@@ -35,6 +35,8 @@ public final class MemoryBench {
         System.setOut(new PrintStream(PrintStream.nullOutputStream()));
         try { sd.createGradFunction(); } finally { System.setOut(out); }
 
+        String mmgr = EncodeBench.arg(args, "--mmgr", "default");
+        out.printf("before the first step: rss %.2f GB%n", rssGb());
         Random rnd = new Random(3);
         StringBuilder rows = new StringBuilder("step,seconds,rss_gb\n");
         double warm = 0, peak = 0, last = 0;
@@ -46,12 +48,18 @@ public final class MemoryBench {
                 for (int j = 0; j < t; j++) { ids[i][j] = 1000 + rnd.nextInt(20000); mask[i][j] = 1; }
             Map<String, INDArray> g = sd.calculateGradients(enc.feed(new Encoder.Batch(ids, mask), true), vars);
             g.values().forEach(INDArray::close);
+            if (s == 1 && !mmgr.equals("default")) {
+                for (SameDiff f : new SameDiff[]{sd, sd.getFunction("grad")})
+                    for (var sess : f.getSessions().values())
+                        sess.setMmgr(mmgr.equals("noop") ? new org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr()
+                                : new org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr(0.1, 1024, 2.0));
+            }
             last = rssGb();
             peak = Math.max(peak, last);
             if (s == Math.min(20, steps)) warm = last;
             rows.append(s).append(',').append(String.format("%.2f", (System.nanoTime() - t0) / 1e9)).append(',')
                     .append(String.format("%.3f", last)).append('\n');
-            if (s % 10 == 0) out.printf("step %d  rss %.2f GB  peak %.2f GB%n", s, last, peak);
+            if (s % 10 == 0 || System.getProperty("everyStep") != null) out.printf("step %d  rss %.2f GB  peak %.2f GB  %s%n", s, last, peak, headlens.model.ClosingMemoryMgr.stats());
         }
         if (csv != null) Files.writeString(Path.of(csv), rows);
         out.printf("batch %d x seq <=%d, %d steps: RSS after warm-up (step 20) %.2f GB, at end %.2f GB, peak %.2f GB, %.2f s/step%n",

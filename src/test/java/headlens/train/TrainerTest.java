@@ -1,5 +1,6 @@
 package headlens.train;
 
+import headlens.data.Example;
 import headlens.io.Npz;
 import headlens.model.Encoder;
 import headlens.model.EncoderConfig;
@@ -43,7 +44,7 @@ class TrainerTest {
                 ids[j] = 3 + r.nextInt(cfg.vocabSize() - 3);
                 y[j] = (ids[j] + (j == 1 ? 1 : 0)) % LABELS.size();
             }
-            out.add(new Example(ids, y));
+            out.add(new Example(i, 0, ids, y, new int[0], 0, k, 0, k));
         }
         return out;
     }
@@ -52,12 +53,12 @@ class TrainerTest {
     static double accuracy(TokenClassifier m, List<Example> data) {
         int right = 0, all = 0;
         for (Example e : data) {
-            Encoder.Batch b = Encoder.Batch.pad(List.of(e.ids()), cfg.padTokenId());
+            Encoder.Batch b = Encoder.Batch.pad(List.of(e.inputIds()), cfg.padTokenId());
             int[] pred = m.predict(b)[0];
             for (int j = 0; j < e.length(); j++) {
-                if (e.labels()[j] == TokenClassifier.IGNORE) continue;
+                if (e.labelIds()[j] == TokenClassifier.IGNORE) continue;
                 all++;
-                if (pred[j] == e.labels()[j]) right++;
+                if (pred[j] == e.labelIds()[j]) right++;
             }
         }
         return (double) right / all;

@@ -48,8 +48,17 @@ public record Tensor(String name, DType dtype, long[] shape, ByteBuffer data) {
         ByteBuffer b = data();
         switch (dtype) {
             case F32 -> b.asFloatBuffer().get(out);
-            case F16 -> { for (int i = 0; i < n; i++) out[i] = DType.halfToFloat(b.getShort(2 * i)); }
-            case BF16 -> { for (int i = 0; i < n; i++) out[i] = DType.bf16ToFloat(b.getShort(2 * i)); }
+            case F16 -> {
+                short[] h = new short[n];
+                b.asShortBuffer().get(h);
+                float[] table = HalfTable.TABLE;
+                for (int i = 0; i < n; i++) out[i] = table[h[i] & 0xffff];
+            }
+            case BF16 -> {
+                short[] h = new short[n];
+                b.asShortBuffer().get(h);
+                for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat((h[i] & 0xffff) << 16);
+            }
             default -> throw new IllegalStateException("tensor '" + name + "' is " + dtype + ", not floating point");
         }
         return out;
@@ -112,4 +121,10 @@ public record Tensor(String name, DType dtype, long[] shape, ByteBuffer data) {
 
     @Override
     public String toString() { return name + " " + dtype + Arrays.toString(shape); }
+
+    /** All 65536 half values widened once (bulk conversion is a table lookup). */
+    private static final class HalfTable {
+        static final float[] TABLE = new float[65536];
+        static { for (int i = 0; i < 65536; i++) TABLE[i] = DType.halfToFloat((short) i); }
+    }
 }

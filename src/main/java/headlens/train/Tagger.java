@@ -1,0 +1,87 @@
+package headlens.train;
+
+import headlens.data.Alignment;
+import headlens.data.Batch;
+import headlens.data.Batches;
+import headlens.data.Example;
+import headlens.data.FeatureBuilder;
+import headlens.data.LabelMap;
+import headlens.data.Sentence;
+import headlens.eval.Report;
+import headlens.model.Encoder;
+import headlens.tokenize.Tokenizer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Word-level predictions of a {@link TokenClassifier}: sentences are cut into windows by {@link FeatureBuilder}, run
+ * without dropout in length-sorted batches, and mapped back to one label per word (the first sub-token's prediction,
+ * from the window that owns the word).
+ */
+public final class Tagger {
+    private final TokenClassifier model;
+    private final Tokenizer tokenizer;
+    private final LabelMap labels;
+    private final int maxLength, stride, batchSize;
+
+    public Tagger(TokenClassifier model, Tokenizer tokenizer, LabelMap labels, int maxLength, int stride, int batchSize) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.labels = labels;
+        this.maxLength = maxLength;
+        this.stride = fitStride(stride, maxLength);
+        this.batchSize = batchSize;
+    }
+
+    /** The context stride, reduced for short windows (a window must own more tokens than it borrows). */
+    public static int fitStride(int stride, int maxLength) {
+        return Math.max(0, Math.min(stride, (maxLength - 4) / 2 - 1));
+    }
+
+    /** One predicted label per word, per sentence. */
+    public List<List<String>> predict(List<Sentence> sentences) {
+        List<Example> ex = new FeatureBuilder(tokenizer, null, maxLength, stride).build(sentences);
+        return predict(sentences, ex);
+    }
+
+    List<List<String>> predict(List<Sentence> sentences, List<Example> ex) {
+        List<Example> order = new ArrayList<>();
+        List<int[]> tokenPreds = new ArrayList<>();
+        int n = 0;
+        for (Batch b : Batches.sorted(ex, batchSize, tokenizer.padId())) {
+            int[][] p = model.predict(new Encoder.Batch(b.inputIds(), b.attentionMask()));
+            if (++n % 8 == 0) System.gc();   // see Trainer: native memory is freed only on collection
+            for (int r = 0; r < b.rows(); r++) { order.add(b.examples().get(r)); tokenPreds.add(p[r]); }
+        }
+        List<int[]> words = Alignment.wordPredictions(Alignment.sizes(sentences), order, tokenPreds);
+        List<List<String>> out = new ArrayList<>(words.size());
+        for (int[] w : words) out.add(labels.toLabels(w));
+        return out;
+    }
+
+    /** Scores predictions of gold sentences: accuracy for POS, entity F1 (conlleval mode) for NER and slots. */
+    public Report evaluate(String task, List<Sentence> gold) {
+        return Report.evaluate(task, kind(task), null, gold, predict(gold));
+    }
+
+    public static Report.Kind kind(String task) {
+        return task.equals("pos") ? Report.Kind.TOKEN_ACCURACY : Report.Kind.ENTITY_F1;
+    }
+
+    /** The headline number of a report: accuracy or micro F1. */
+    public static double score(Report r) {
+        return r.kind() == Report.Kind.TOKEN_ACCURACY ? r.overall().tokens().accuracy() : r.overall().entities().micro().f1();
+    }
+
+    /** A dev evaluator for the trainer: the same gold sentences every time, windows built once. */
+    public Trainer.Evaluator devEvaluator(String task, List<Sentence> dev) {
+        List<Example> ex = new FeatureBuilder(tokenizer, null, maxLength, stride).build(dev);
+        return m -> {
+            Report r = Report.evaluate(task, kind(task), null, dev, predict(dev, ex));
+            return new Trainer.Evaluation(score(r), Map.of(r.kind() == Report.Kind.TOKEN_ACCURACY ? "accuracy" : "f1", score(r),
+                    "sentences", dev.size()));
+        };
+    }
+}
