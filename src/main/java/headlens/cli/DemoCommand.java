@@ -55,7 +55,7 @@ public final class DemoCommand implements Callable<Integer> {
                 "--mode", "mask", "--output", pruned.toString());
         step("eval", "--model", tagger.toString(), "--data", test.toString(), "--output", output.resolve("metrics-full.json").toString());
         step("eval", "--model", pruned.toString(), "--data", test.toString(), "--output", output.resolve("metrics-pruned.json").toString());
-        System.err.println("done: " + output.toAbsolutePath() + " (tagger/, heads.json, heads.png, tagger-pruned/, metrics-*.json)");
+        System.err.println("done: " + output.toAbsolutePath() + " (tagger/, heads.json, heads-*.png/svg, tagger-pruned/, metrics-*.json)");
         return 0;
     }
 
