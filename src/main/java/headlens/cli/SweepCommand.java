@@ -15,10 +15,13 @@ import java.util.concurrent.Callable;
 public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "Experiment YAML (configs/experiments/NAME.yaml).")
     Path config;
+    @Option(names = "--report-only", description = "Only rewrite the tables and plots from the trials finished so far.")
+    boolean reportOnly;
 
     @Override
     public Integer call() {
-        new Sweep(SweepConfig.read(config), System.err).run();
+        Sweep s = new Sweep(SweepConfig.read(config), System.err);
+        if (reportOnly) s.reportOnly(); else s.run();
         return 0;
     }
 }

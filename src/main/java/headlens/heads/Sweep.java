@@ -154,6 +154,15 @@ public final class Sweep {
         log.println("results in " + out);
     }
 
+    /** Rewrites the tables and plots from the trial files written so far (e.g. while a sweep is still running). */
+    public void reportOnly() {
+        Path base = out.resolve("trials/base-k00.json"), heads = out.resolve("heads.json");
+        if (!Files.isRegularFile(base) || !Files.isRegularFile(heads))
+            throw new HeadlensException(out + ": no finished k = 0 trial and heads.json yet; run the sweep first");
+        SweepReport.write(cfg, out, readJson(base), ImportanceReport.read(heads));
+        log.println("results in " + out);
+    }
+
     /** One fine-tuning with the given heads masked; cached as output/trials/ORDER-kNN.json. */
     ObjectNode trial(String order, int k, List<HeadId> heads) {
         String id = k == 0 ? "base-k00" : String.format(Locale.ROOT, "%s-k%02d", order, k);
