@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param patience        stop after that many evaluations without a better dev score; 0 = never stop early
  * @param checkpointEvery write a resumable checkpoint every that many updates (and after every evaluation)
  * @param freezeLayers    keep the first that many encoder layers fixed
+ * @param gcEvery         run a garbage collection every that many updates (0 = never): ND4J frees native memory only
+ *                        when Java objects are collected, see {@link Trainer}
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record TrainConfig(
@@ -31,10 +33,11 @@ public record TrainConfig(
         @JsonProperty("freeze_embeddings") boolean freezeEmbeddings,
         @JsonProperty("freeze_layers") int freezeLayers,
         @JsonProperty("max_sentences") int maxSentences,
-        @JsonProperty("log_every") int logEvery) {
+        @JsonProperty("log_every") int logEvery,
+        @JsonProperty("gc_every") int gcEvery) {
 
     public static final TrainConfig DEFAULTS = new TrainConfig(5e-5, 3, 16, 256, 42, 0.1, 0.01, 1.0,
-            0, 0, 500, false, 0, 0, 10);
+            0, 0, 500, false, 0, 0, 10, 1);
 
     public TrainConfig {
         if (!(lr > 0)) throw new IllegalArgumentException("lr must be > 0, got " + lr);
@@ -43,7 +46,7 @@ public record TrainConfig(
         if (maxLength < 3) throw new IllegalArgumentException("max_length must be >= 3, got " + maxLength);
         if (warmupRatio < 0 || warmupRatio > 1) throw new IllegalArgumentException("warmup_ratio must be in [0, 1], got " + warmupRatio);
         if (weightDecay < 0) throw new IllegalArgumentException("weight_decay must be >= 0, got " + weightDecay);
-        if (evalEvery < 0 || patience < 0 || checkpointEvery < 0 || freezeLayers < 0 || maxSentences < 0 || logEvery < 0)
+        if (evalEvery < 0 || patience < 0 || checkpointEvery < 0 || freezeLayers < 0 || maxSentences < 0 || logEvery < 0 || gcEvery < 0)
             throw new IllegalArgumentException("eval_every, patience, checkpoint_every, freeze_layers, max_sentences, log_every must be >= 0");
     }
 

@@ -150,8 +150,8 @@ public final class Trainer {
                     model.release(s);
                     // ND4J frees native memory only when the Java objects are collected; one step of SameDiff leaves
                     // ~1-2 GB of such garbage (MiniLM, 16 x 64) on a heap too quiet to trigger a GC, so RSS would grow
-                    // to the OS limit. A collection per update keeps it flat (measured: benchmarks/README.md).
-                    System.gc();
+                    // to the OS limit. A collection per update (gc_every 1) keeps it flat (benchmarks/README.md).
+                    if (cfg.gcEvery() > 0 && step % cfg.gcEvery() == 0) System.gc();
                     gradSecs += (t1 - t0) / 1e9;
                     updateSecs += (System.nanoTime() - t1) / 1e9;
                     step++;

@@ -66,7 +66,8 @@ class TrainerTest {
 
     static TrainConfig config(int epochs, double lr, int batch) {
         return TrainConfig.DEFAULTS.with(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
-                .put("epochs", epochs).put("lr", lr).put("batch_size", batch).put("weight_decay", 0.01).put("log_every", 1));
+                .put("epochs", epochs).put("lr", lr).put("batch_size", batch).put("weight_decay", 0.01).put("log_every", 1)
+                .put("gc_every", 0));   // tiny model: no native-memory pressure, skip the per-update collection
     }
 
     @Test
