@@ -90,9 +90,15 @@ final class TorchZip {
         } catch (ArithmeticException e) {
             throw new HeadlensException(file + ": tensor '" + name + "' has overflowing size/stride");
         }
+        if (t.offset() < 0 || Arrays.stream(stride).anyMatch(x -> x < 0))
+            throw new HeadlensException(file + ": tensor '" + name + "' has a negative offset or stride");
         if (numel > 0 && maxIndex >= t.storage().numel())
             throw new HeadlensException(file + ": tensor '" + name + "' " + Arrays.toString(size) + " at offset " + t.offset()
                     + " reaches element " + maxIndex + " of a storage of " + t.storage().numel());
+        long available = storage.capacity() / es;
+        if (numel > 0 && maxIndex >= available)
+            throw new HeadlensException(file + ": tensor '" + name + "' reaches element " + maxIndex
+                    + " but its storage entry holds only " + available + " elements");
         if (numel * es > MAX_STORAGE) throw new HeadlensException(file + ": tensor '" + name + "' is too large");
         byte[] out = new byte[(int) (numel * es)];
         if (isContiguous(size, stride)) {
