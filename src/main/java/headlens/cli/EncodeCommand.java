@@ -56,6 +56,7 @@ public final class EncodeCommand implements Callable<Integer> {
         Tokenizer tok = Tokenizers.load(dir);
         Encoder enc = Encoder.create(src.config(), src.weights(),
                 attentions ? Encoder.Options.WITH_ATTENTIONS : Encoder.Options.INFERENCE);
+        headlens.heads.HeadMask.read(dir, src.config()).apply(enc);   // heads pruned by mask (head_mask.json)
         int maxLen = src.config().maxPositionEmbeddings() - (src.config().isXlmRoberta() ? src.config().padTokenId() + 1 : 0);
 
         List<int[]> ids = new ArrayList<>();

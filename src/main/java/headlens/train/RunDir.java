@@ -65,6 +65,7 @@ public final class RunDir {
         if (!src.weights().containsKey(TokenClassifier.WEIGHT))
             throw new HeadlensException(dir.resolve(ModelFiles.WEIGHTS) + ": tensor '" + TokenClassifier.WEIGHT + "' is missing");
         TokenClassifier tc = TokenClassifier.create(src.config(), src.weights(), labels.size(), options, 0);
+        headlens.heads.HeadMask.read(dir, src.config()).apply(tc.encoder());   // heads pruned by mask (head_mask.json)
         String task = src.config().raw().path(TASK_FIELD).asText("ner");
         return new Loaded(src, tc, new LabelMap(labels), task);
     }
