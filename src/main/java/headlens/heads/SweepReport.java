@@ -157,7 +157,7 @@ public final class SweepReport {
             });
         }
         JsonNode c = costs(base, heads);
-        md.append(String.format(Locale.ROOT, "%n## Costs%n%nImportance pass over %d source-dev sentences: %.1f s (%.2f ms/sentence). "
+        md.append(String.format(Locale.ROOT, "%n## Costs%n%nImportance pass over %d source-dev windows (sentences, split at max_length): %.1f s (%.2f ms/sentence). "
                         + "One training epoch over %d sentences: %.1f s (%.2f ms/sentence, checkpoint writes included). "
                         + "Importance / epoch: %.3f in time; %.2f per sentence.%n",
                 c.get("importance_sentences").asInt(), c.get("importance_seconds").asDouble(), 1000 * c.get("importance_s_per_sentence").asDouble(),
