@@ -84,7 +84,7 @@ class TokenizerPropertiesTest {
         return sb.toString();
     }
 
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "20261123")   // fixed: CI must be reproducible; change the seed to explore
     void neverThrowsAndOffsetsLieInsideTheInput(@ForAll("unicode") String text) {
         for (Map.Entry<String, PipelineTokenizer> t : TOKENIZERS.entrySet()) {
             Encoding e = t.getValue().encode(text);
@@ -121,8 +121,11 @@ class TokenizerPropertiesTest {
         }
     }
 
-    /** The pieces of every word spell the word back: WordPiece without "##" (unless the word is [UNK]), Unigram verbatim. */
-    @Property(tries = 300)
+    /**
+     * The pieces of every word spell the word back: WordPiece without "##" (unless the word is [UNK]), Unigram verbatim
+     * (a Unigram piece may itself be "##": found by this property with "##" and the 1k English SentencePiece model).
+     */
+    @Property(tries = 300, seed = "20261123")   // fixed: CI must be reproducible; change the seed to explore
     void piecesSpellTheNormalizedText(@ForAll("unicode") String text) {
         for (Map.Entry<String, PipelineTokenizer> t : TOKENIZERS.entrySet()) {
             PipelineTokenizer tok = t.getValue();
@@ -139,7 +142,8 @@ class TokenizerPropertiesTest {
                 if (spelled[w] == null) spelled[w] = new StringBuilder();
                 String piece = e.tokens()[i];
                 if (e.ids()[i] == tok.unkId() && piece.equals("[UNK]")) unknown[w] = true;
-                spelled[w].append(spelled[w].length() > 0 && piece.startsWith("##") ? piece.substring(2) : piece);
+                boolean wordPiece = t.getKey().equals("minilm") || t.getKey().equals("mbert");   // "##" marks continuations only there
+                spelled[w].append(wordPiece && spelled[w].length() > 0 && piece.startsWith("##") ? piece.substring(2) : piece);
             }
             for (int w = 0; w < words.size(); w++) {
                 if (unknown[w]) continue;
@@ -150,7 +154,7 @@ class TokenizerPropertiesTest {
     }
 
     /** Differential test against HuggingFace's Rust implementation on valid UTF-16 (no lone surrogates). */
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "20261123")   // fixed: CI must be reproducible; change the seed to explore
     void sameIdsAsHuggingFace(@ForAll("unicode") String text) {
         String valid = text.codePoints().filter(c -> c < 0xD800 || c > 0xDFFF)
                 .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
@@ -165,7 +169,7 @@ class TokenizerPropertiesTest {
                 + ": ours " + Arrays.toString(ours.tokens()) + " ref " + Arrays.toString(hf.encode(text).getTokens()));
     }
 
-    @Property(tries = 5)
+    @Property(tries = 5, seed = "20261123")
     @Tag("long-input")
     void veryLongInputs(@ForAll @Size(min = 1, max = 3) List<@net.jqwik.api.constraints.IntRange(min = 0, max = 1000) Integer> seeds) {
         Random r = new Random(seeds.get(0));
