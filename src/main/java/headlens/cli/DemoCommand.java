@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -65,9 +64,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static Path write(Path file, List<Sentence> sentences) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, Synthetic.toConllu(sentences), StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        headlens.convert.AtomicFiles.writeBytes(file, Synthetic.toConllu(sentences).getBytes(StandardCharsets.UTF_8));
         return file;
     }
 }

@@ -13,8 +13,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,14 +39,7 @@ public final class EncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(input, StandardCharsets.UTF_8);
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new HeadlensException(input + ": not valid UTF-8");
-        } catch (IOException e) {
-            throw new HeadlensException(input + ": cannot read: " + e.getMessage());
-        }
+        List<String> lines = InputLines.read(input);
         if (lines.isEmpty()) throw new HeadlensException(input + ": no input lines");
         if (batchSize < 1) throw new HeadlensException("--batch-size must be at least 1");
         Path dir = model != null ? model : ModelSource.ensureDefaultModel();

@@ -61,14 +61,7 @@ public final class PredictCommand implements Callable<Integer> {
                 sentences.add(new Sentence(s.words(), List.of(), s.lang(), s.source()));
             }
         } else {
-            List<String> lines;
-            try {
-                lines = Files.readAllLines(input, StandardCharsets.UTF_8);
-            } catch (java.nio.charset.MalformedInputException e) {
-                throw new HeadlensException(input + ": not valid UTF-8");
-            } catch (IOException e) {
-                throw new HeadlensException(input + ": cannot read: " + e.getMessage());
-            }
+            List<String> lines = InputLines.read(input);
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i);
                 if (line.isBlank()) continue;

@@ -8,7 +8,6 @@ import headlens.cli.HeadlensException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -112,11 +111,7 @@ public final class LabelMap {
     /** Writes atomically (temp file + rename). */
     public void write(Path file) {
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-            Files.writeString(tmp, toJson());
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            headlens.convert.AtomicFiles.writeBytes(file, toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new HeadlensException(file + ": cannot write label map (" + e.getMessage() + ")", e);
         }

@@ -5,9 +5,7 @@ import headlens.cli.HeadlensException;
 import headlens.data.Sentence;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -122,11 +120,7 @@ public record Report(String task, Kind kind, Scheme strict, Result overall, Map<
     /** Writes the JSON atomically (temp file + rename). */
     public void writeJson(Path file) {
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-            Files.writeString(tmp, toJson());
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            headlens.convert.AtomicFiles.writeBytes(file, toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new HeadlensException(file + ": cannot write report (" + e.getMessage() + ")", e);
         }
