@@ -3,6 +3,7 @@ package headlens.heads;
 import headlens.cli.HeadlensException;
 import headlens.model.Encoder;
 import headlens.model.EncoderConfig;
+import headlens.model.Gradients;
 import headlens.train.TokenClassifier;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -58,12 +59,11 @@ public final class HeadImportance {
         List<String> wrt = new ArrayList<>();
         wrt.add(Encoder.HEAD_GATES);
         wrt.addAll(attn);
-        Quiet.gradFunction(clf.sd());
         int sentences = 0;
         long tokens = 0;
         for (Example ex : data) {
             Map<String, INDArray> feed = clf.feed(ex.batch(), ex.labels(), false);
-            OutAndGrad r = clf.sd().calculateGradientsAndOutputs(feed, attn, wrt);
+            OutAndGrad r = Gradients.calculate(clf.sd(), feed, attn, wrt);
             INDArray g = r.getGradients().get(Encoder.HEAD_GATES);                     // [L, heads]
             for (int l = 0; l < layers; l++)
                 for (int h = 0; h < grad[l].length; h++) grad[l][h] += Math.abs(g.getDouble(l, h));

@@ -3,29 +3,59 @@ package headlens.model;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.autodiff.samediff.internal.memory.AbstractMemoryMgr;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
 /**
- * SameDiff session memory that frees an intermediate array as soon as the session releases it.
+ * SameDiff session memory: a bounded pool of native buffers that the session's released arrays go back to.
  *
- * <p>Why: SameDiff 1.0.0-M2.1's default manager caches released arrays (slow: measured 4× the step time of
- * MiniLM training), and its no-op manager leaves them to the garbage collector, so native memory is only
- * reclaimed when JavaCPP nears {@code maxphysicalbytes} (RSS climbs to whatever limit is set). The session
- * releases an array only after its last consumer ran (the same contract under which the default manager
- * recycles it), so closing it there is safe.
+ * <p>Why: in SameDiff 1.0.0-M2.1 every op output is a fresh native allocation, and ND4J's allocator touches every page
+ * of it (measured: ~2.5 GB/s, i.e. 10 ms for one [32, 12, 128, 128] float tensor; a MiniLM forward at 32 × 128
+ * allocates ~2 GB, so more time went into allocating than into the ops). The default manager
+ * ({@code ArrayCacheMemoryMgr}) caches by exact shape but was slower still; the no-op manager leaves every buffer to
+ * the garbage collector, which JavaCPP triggers only near {@code maxphysicalbytes}. Here a released array's buffer
+ * is kept (keyed by data type and length) and handed out again, wrapped in a new array object with the requested
+ * shape (a new id: the session tracks released arrays by id). The pool holds at most {@link #capBytes()} of idle
+ * buffers; past that the oldest are closed, i.e. freed at once.
+ *
+ * <p>Safety: the session releases an array only after its last consumer ran — the contract under which the default
+ * manager recycles arrays too. Only whole, contiguous, closeable buffers are pooled; views are left alone.
+ * Buffers come back uninitialised, as from {@code Nd4j.createUninitialized}: op outputs are fully overwritten.
  */
 public final class ClosingMemoryMgr extends AbstractMemoryMgr {
     private static volatile boolean installed;
-    private static final java.util.concurrent.atomic.AtomicLong RELEASED = new java.util.concurrent.atomic.AtomicLong();
-    private static final java.util.concurrent.atomic.AtomicLong CLOSED = new java.util.concurrent.atomic.AtomicLong();
-    private static final java.util.concurrent.atomic.AtomicLong CLOSED_BYTES = new java.util.concurrent.atomic.AtomicLong();
+    private static final Pool POOL = new Pool(Long.getLong("headlens.pool.mb", 1536) << 20);
 
-    /** Diagnostics: arrays released by sessions, and how many of them (and bytes) were closed here. */
+    /** Diagnostics: allocations served from the pool vs fresh, and the pool's idle bytes. */
     public static String stats() {
-        return "released " + RELEASED.get() + ", closed " + CLOSED.get() + " (" + CLOSED_BYTES.get() / (1 << 20) + " MiB)";
+        return POOL.stats();
+    }
+
+    /** Idle bytes the pool may keep (system property {@code headlens.pool.mb}, default 1536). */
+    public static long capBytes() {
+        return POOL.cap;
+    }
+
+    /** Frees every idle pooled buffer now. */
+    public static void drain() {
+        POOL.drain();
+    }
+
+    /** Gives an array the caller owns (and no longer uses) back to the pool; e.g. a step's gradients. */
+    public static void recycle(INDArray array) {
+        POOL.release(array);
+    }
+
+    /** An uninitialised array, from the pool when a released buffer of that size is idle (give it back with {@link #recycle}). */
+    public static INDArray uninitialized(DataType type, long... shape) {
+        return POOL.allocate(type, shape, 'c');
     }
 
     /** Makes every SameDiff session of this JVM (gradient functions included) use this manager. Idempotent. */
@@ -41,25 +71,103 @@ public final class ClosingMemoryMgr extends AbstractMemoryMgr {
 
     @Override
     public INDArray allocate(boolean detached, DataType dataType, long... shape) {
-        return Nd4j.createUninitialized(dataType, shape);
+        return POOL.allocate(dataType, shape, 'c');
     }
 
     @Override
     public INDArray allocate(boolean detached, LongShapeDescriptor descriptor) {
-        return Nd4j.createUninitialized(descriptor.dataType(), descriptor.getShape(), descriptor.getOrder());
+        if (descriptor.isEmpty()) return Nd4j.create(descriptor);
+        return POOL.allocate(descriptor.dataType(), descriptor.getShape(), descriptor.getOrder());
     }
 
     @Override
     public void release(INDArray array) {
-        if (array == null) return;
-        RELEASED.incrementAndGet();
-        if (array.closeable()) {
-            CLOSED.incrementAndGet();
-            CLOSED_BYTES.addAndGet(array.length() * array.dataType().width());
-            array.close();
-        }
+        POOL.release(array);
     }
 
     @Override
     public void close() {}
+
+    /** Idle buffers by (data type, length), oldest evicted first when over the cap. */
+    private static final class Pool {
+        private record Key(DataType type, long length) {}
+        private static final class Entry {
+            final Key key; final DataBuffer buffer; boolean taken;
+            Entry(Key key, DataBuffer buffer) { this.key = key; this.buffer = buffer; }
+        }
+
+        final long cap;
+        private final Map<Key, ArrayDeque<Entry>> idle = new HashMap<>();
+        private final ArrayDeque<Entry> age = new ArrayDeque<>();      // oldest first; may hold taken entries
+        private long idleBytes, idleCount, hits, misses, evicted;
+
+        Pool(long cap) { this.cap = cap; }
+
+        synchronized INDArray allocate(DataType type, long[] shape, char order) {
+            long length = 1;
+            for (long s : shape) length *= s;
+            ArrayDeque<Entry> q = idle.get(new Key(type, length));
+            Entry e;
+            while (q != null && (e = q.pollLast()) != null) {            // most recently released: warmest in cache
+                if (e.taken) continue;
+                e.taken = true;
+                idleBytes -= bytes(e.key);
+                idleCount--;
+                hits++;
+                return Nd4j.create(e.buffer, shape, Nd4j.getStrides(shape, order), 0, order);
+            }
+            misses++;
+            return Nd4j.createUninitialized(type, shape, order);
+        }
+
+        synchronized void release(INDArray a) {
+            if (a == null || a.wasClosed() || !a.closeable()) return;
+            DataBuffer b = a.data();
+            long length = a.length();
+            if (length == 0 || b.length() != length || b.offset() != 0 || !a.isR() && !a.isZ() && !a.isB()) {
+                a.close();
+                return;
+            }
+            Key k = new Key(a.dataType(), length);
+            if (bytes(k) > cap) { a.close(); return; }
+            Entry e = new Entry(k, b);
+            idle.computeIfAbsent(k, x -> new ArrayDeque<>()).addLast(e);
+            age.addLast(e);
+            idleBytes += bytes(k);
+            idleCount++;
+            while (idleBytes > cap) evictOldest();
+            if (age.size() > 4 * idleCount + 1024) compact();
+        }
+
+        private void evictOldest() {
+            Entry e = age.pollFirst();
+            if (e == null) return;
+            if (e.taken) return;
+            e.taken = true;
+            idleBytes -= bytes(e.key);
+            idleCount--;
+            evicted++;
+            e.buffer.close();
+        }
+
+        private void compact() {
+            age.removeIf(x -> x.taken);
+            for (ArrayDeque<Entry> q : idle.values()) q.removeIf(x -> x.taken);
+            idle.values().removeIf(ArrayDeque::isEmpty);
+        }
+
+        synchronized void drain() {
+            while (idleCount > 0 && !age.isEmpty()) evictOldest();
+            compact();
+        }
+
+        private static long bytes(Key k) {
+            return k.length * k.type.width();
+        }
+
+        synchronized String stats() {
+            return String.format("pool: %d hits, %d fresh allocations, %d evicted, %d idle buffers (%d MiB)",
+                    hits, misses, evicted, idleCount, idleBytes >> 20);
+        }
+    }
 }

@@ -124,7 +124,7 @@ public final class Encoder {
         String p = "encoder.layer." + l + ".";
         int h = cfg.headsInLayer(l), d = cfg.headDim(), hidden = cfg.hiddenSize();
         if (h == 0) { // every head pruned: attention contributes only its output bias (as in HuggingFace)
-            SDVariable attnOut = sd.zerosLike(x).add(weight(w, p + "attention.output.dense.bias", hidden));  // [N, H]
+            SDVariable attnOut = rows(weight(w, p + "attention.output.dense.bias", hidden), hidden);          // [N, H]
             x = layerNorm(attnOut.add(x), w, p + "attention.output.LayerNorm");                               // [N, H]
             return feedForward(x, w, p);
         }
@@ -167,11 +167,20 @@ public final class Encoder {
         return layerNorm(out.add(x), w, p + "output.LayerNorm");                                               // [N, H]
     }
 
-    /** torch Linear: x · Wᵀ + b, W [out, in]. */
+    /**
+     * torch Linear: x · Wᵀ + b, W [out, in]. The bias is expanded to [N, out] by a rank-1 matmul with the ones column:
+     * SameDiff's backprop of a broadcast add reduces over rows slowly (add_bp took 50 ms per [4096, 1536] call, more
+     * than the layer's matmul), while the matmul's backprop gets d loss / d b as one GEMM.
+     */
     private SDVariable dense(SDVariable x, Map<String, INDArray> w, String name, int out, int in) {
         SDVariable weight = weight(w, name + ".weight", out, in);                                             // [out, in]
         SDVariable b = weight(w, name + ".bias", out);                                                         // [out]
-        return sd.mmul(x, weight, false, true, false).add(b);                                                  // [N, out]
+        return sd.mmul(x, weight, false, true, false).add(rows(b, out));                                       // [N, out]
+    }
+
+    /** A vector [n] repeated on every row: ones [N, 1] · v [1, n]. */
+    private SDVariable rows(SDVariable v, int n) {
+        return sd.mmul(ones, v.reshape(1, n));                                                                 // [N, n]
     }
 
     /**
@@ -186,8 +195,9 @@ public final class Encoder {
         SDVariable xc = x.sub(mean);                                                                           // [N, H]
         SDVariable var = xc.mul(xc).mean(true, 1);                                                             // [N, 1]
         SDVariable inv = sd.math().rsqrt(var.add(cfg.layerNormEps()));                                         // [N, 1]
-        SDVariable gamma = sd.mmul(ones, weight(w, name + ".weight", hidden).reshape(1, hidden));              // [N, H]
-        return xc.mul(sd.mmul(inv, onesRow)).mul(gamma).add(weight(w, name + ".bias", hidden));                // [N, H]
+        SDVariable gamma = rows(weight(w, name + ".weight", hidden), hidden);                                  // [N, H]
+        SDVariable beta = rows(weight(w, name + ".bias", hidden), hidden);                                     // [N, H]
+        return xc.mul(sd.mmul(inv, onesRow)).mul(gamma).add(beta);                                             // [N, H]
     }
 
     /** [h, h*d] block matrix that repeats each head's gate over its d context columns. */
@@ -272,7 +282,7 @@ public final class Encoder {
             INDArray mask;
             if (dropout && site.rate() > 0) {
                 double keep = 1 - site.rate();
-                mask = Nd4j.createUninitialized(DataType.FLOAT, shape);
+                mask = ClosingMemoryMgr.uninitialized(DataType.FLOAT, shape);
                 Nd4j.getExecutioner().exec(new BernoulliDistribution(mask, keep));
                 mask.divi(keep);
             } else {
@@ -340,7 +350,9 @@ public final class Encoder {
         List<String> outs = new ArrayList<>();
         outs.add(LAST_HIDDEN);
         outs.addAll(attentionNames);
-        Map<String, INDArray> r = sd.output(feed(batch), outs);
+        Map<String, INDArray> in = feed(batch);
+        Map<String, INDArray> r = sd.output(in, outs);
+        in.values().forEach(ClosingMemoryMgr::recycle);                   // reuse native memory now, not at the next GC
         INDArray hidden = r.get(LAST_HIDDEN).reshape(batch.size(), batch.length(), cfg.hiddenSize());       // [B, T, H]
         List<INDArray> att = new ArrayList<>();
         for (String a : attentionNames) att.add(r.get(a));                                                    // [B, h, T, T]

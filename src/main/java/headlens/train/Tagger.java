@@ -49,10 +49,8 @@ public final class Tagger {
     List<List<String>> predict(List<Sentence> sentences, List<Example> ex) {
         List<Example> order = new ArrayList<>();
         List<int[]> tokenPreds = new ArrayList<>();
-        int n = 0;
         for (Batch b : Batches.sorted(ex, batchSize, tokenizer.padId())) {
             int[][] p = model.predict(new Encoder.Batch(b.inputIds(), b.attentionMask()));
-            if (++n % 8 == 0) System.gc();   // see Trainer: native memory is freed only on collection
             for (int r = 0; r < b.rows(); r++) { order.add(b.examples().get(r)); tokenPreds.add(p[r]); }
         }
         List<int[]> words = Alignment.wordPredictions(Alignment.sizes(sentences), order, tokenPreds);

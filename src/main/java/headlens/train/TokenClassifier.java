@@ -3,6 +3,8 @@ package headlens.train;
 import headlens.cli.HeadlensException;
 import headlens.model.Encoder;
 import headlens.model.EncoderConfig;
+import headlens.model.ClosingMemoryMgr;
+import headlens.model.Gradients;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -131,8 +133,7 @@ public final class TokenClassifier {
         List<String> wanted = new ArrayList<>();
         for (String n : trainable) if (!n.equals(Encoder.WORD_EMBEDDINGS)) wanted.add(n);
         if (table) wanted.add(Encoder.WORD_DELTA);
-        ensureGradFunction();
-        OutAndGrad og = sd.calculateGradientsAndOutputs(ph, List.of(LOSS), wanted);
+        OutAndGrad og = Gradients.calculate(sd, ph, List.of(LOSS), wanted);
         Map<String, INDArray> grads = new LinkedHashMap<>();
         if (table) grads.put(Encoder.WORD_EMBEDDINGS, scatterWordGradient(batch, og.getGradients().get(Encoder.WORD_DELTA)));
         for (String n : wanted) if (!n.equals(Encoder.WORD_DELTA)) grads.put(n, contiguous(og.getGradients().get(n)));
@@ -154,7 +155,7 @@ public final class TokenClassifier {
     }
 
     private static void close(INDArray a) {
-        if (a != null && a.closeable()) a.close();
+        ClosingMemoryMgr.recycle(a);                        // back to the session pool: the next step reuses it
     }
 
     private INDArray tableGrad;      // [vocab, H] reused; only rows in lastRows are non-zero
@@ -188,23 +189,6 @@ public final class TokenClassifier {
         return f.isView() || f.ordering() != 'c' || f.data().length() != f.length() ? f.dup('c') : f;
     }
 
-    private boolean gradReady;
-
-    /** SameDiff prints "Added differentiated op ..." on System.out while building the gradient graph: keep the CLI clean. */
-    private void ensureGradFunction() {
-        if (gradReady) return;
-        PrintStream out = System.out;
-        synchronized (System.class) {
-            try {
-                System.setOut(new PrintStream(OutputStream.nullOutputStream()));
-                encoder.sd().createGradFunction();
-            } finally {
-                System.setOut(out);
-            }
-        }
-        gradReady = true;
-    }
-
     /** Logits [B, T, C] without dropout. */
     public INDArray logits(Encoder.Batch batch) {
         Map<String, INDArray> ph = feed(batch, null, false);
@@ -215,7 +199,9 @@ public final class TokenClassifier {
 
     /** Most likely label id per position [B][T] (padding included; callers keep what they need). */
     public int[][] predict(Encoder.Batch batch) {
-        float[] l = logits(batch).dup('c').data().asFloat();
+        INDArray logits = logits(batch);
+        float[] l = logits.dup('c').data().asFloat();
+        close(logits);
         int b = batch.size(), t = batch.length();
         int[][] out = new int[b][t];
         for (int r = 0; r < b * t; r++) {

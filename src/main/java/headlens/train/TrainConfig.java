@@ -14,8 +14,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param patience        stop after that many evaluations without a better dev score; 0 = never stop early
  * @param checkpointEvery write a resumable checkpoint every that many updates (and after every evaluation)
  * @param freezeLayers    keep the first that many encoder layers fixed
- * @param gcEvery         run a garbage collection every that many updates (0 = never): ND4J frees native memory only
- *                        when Java objects are collected, see {@link Trainer}
+ * @param gcEvery         run a garbage collection every that many updates (0 = never, the default): no longer needed
+ *                        since step arrays are recycled explicitly ({@link headlens.model.ClosingMemoryMgr}); kept for
+ *                        code that leaves native arrays to the collector
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record TrainConfig(
@@ -37,7 +38,7 @@ public record TrainConfig(
         @JsonProperty("gc_every") int gcEvery) {
 
     public static final TrainConfig DEFAULTS = new TrainConfig(5e-5, 3, 16, 256, 42, 0.1, 0.01, 1.0,
-            0, 0, 500, false, 0, 0, 10, 1);
+            0, 0, 500, false, 0, 0, 10, 0);
 
     public TrainConfig {
         if (!(lr > 0)) throw new IllegalArgumentException("lr must be > 0, got " + lr);

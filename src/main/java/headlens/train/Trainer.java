@@ -148,9 +148,8 @@ public final class Trainer {
                     double lr = schedule.lr(step);
                     adam.update(weights, s.gradients(), lr, clip);
                     model.release(s);
-                    // ND4J frees native memory only when the Java objects are collected; one step of SameDiff leaves
-                    // ~1-2 GB of such garbage (MiniLM, 16 x 64) on a heap too quiet to trigger a GC, so RSS would grow
-                    // to the OS limit. A collection per update (gc_every 1) keeps it flat (benchmarks/README.md).
+                    // Step arrays go back to the memory pool explicitly (model.release above, Gradients); an optional
+                    // collection per N updates remains for anything left to the GC.
                     if (cfg.gcEvery() > 0 && step % cfg.gcEvery() == 0) System.gc();
                     gradSecs += (t1 - t0) / 1e9;
                     updateSecs += (System.nanoTime() - t1) / 1e9;

@@ -36,6 +36,7 @@ public final class MemoryBench {
         try { sd.createGradFunction(); } finally { System.setOut(out); }
 
         String mmgr = EncodeBench.arg(args, "--mmgr", "default");
+        boolean stock = java.util.Arrays.asList(args).contains("--stock");   // SameDiff.calculateGradients (cache off: nothing freed)
         out.printf("before the first step: rss %.2f GB%n", rssGb());
         Random rnd = new Random(3);
         StringBuilder rows = new StringBuilder("step,seconds,rss_gb\n");
@@ -46,8 +47,11 @@ public final class MemoryBench {
             int[][] ids = new int[batch][t], mask = new int[batch][t];
             for (int i = 0; i < batch; i++)
                 for (int j = 0; j < t; j++) { ids[i][j] = 1000 + rnd.nextInt(20000); mask[i][j] = 1; }
-            Map<String, INDArray> g = sd.calculateGradients(enc.feed(new Encoder.Batch(ids, mask), true), vars);
-            g.values().forEach(INDArray::close);
+            Map<String, INDArray> feed = enc.feed(new Encoder.Batch(ids, mask), true);
+            Map<String, INDArray> g = stock ? sd.calculateGradients(feed, vars)
+                    : headlens.model.Gradients.calculate(sd, feed, List.of(), vars).getGradients();
+            feed.values().forEach(headlens.model.ClosingMemoryMgr::recycle);
+            g.values().forEach(headlens.model.ClosingMemoryMgr::recycle);
             if (s == 1 && !mmgr.equals("default")) {
                 for (SameDiff f : new SameDiff[]{sd, sd.getFunction("grad")})
                     for (var sess : f.getSessions().values())

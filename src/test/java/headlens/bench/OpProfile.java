@@ -25,18 +25,20 @@ public final class OpProfile {
     public static void main(String[] args) throws Exception {
         int batch = EncodeBench.intArg(args, "--batch", 16), seq = EncodeBench.intArg(args, "--seq", 128);
         ModelSource m = ModelSource.defaultModel();
-        Encoder enc = Encoder.create(m.config(), m.weights(), Encoder.Options.TRAINING);
+        boolean infer = java.util.Arrays.asList(args).contains("--infer");     // forward only (encode)
+        Encoder enc = Encoder.create(m.config(), m.weights(), infer ? Encoder.Options.INFERENCE : Encoder.Options.TRAINING);
         SameDiff sd = enc.sd();
-        sd.setLossVariables(enc.lastHidden().mul(enc.lastHidden()).mean().rename("loss"));
-        List<String> vars = new ArrayList<>();
-        for (SDVariable v : sd.variables()) if (v.getVariableType() == VariableType.VARIABLE) vars.add(v.name());
         PrintStream out = System.out;
-        System.setOut(new PrintStream(PrintStream.nullOutputStream()));
-        try { sd.createGradFunction(); } finally { System.setOut(out); }
+        List<String> vars = new ArrayList<>();
+        if (!infer) {
+            sd.setLossVariables(enc.lastHidden().mul(enc.lastHidden()).mean().rename("loss"));
+            for (SDVariable v : sd.variables()) if (v.getVariableType() == VariableType.VARIABLE) vars.add(v.name());
+            headlens.model.Gradients.ensure(sd);
+        }
         int[][] ids = new int[batch][seq], mask = new int[batch][seq];
         for (int i = 0; i < batch; i++) for (int j = 0; j < seq; j++) { ids[i][j] = 1000 + (i * 31 + j * 7) % 20000; mask[i][j] = 1; }
         Encoder.Batch b = new Encoder.Batch(ids, mask);
-        sd.calculateGradients(enc.feed(b, true), vars);
+        run(enc, b, vars, infer);
         Map<String, double[]> byOp = new HashMap<>();
         long[] start = new long[1];
         BaseListener l = new BaseListener() {
@@ -49,16 +51,26 @@ public final class OpProfile {
                 acc[0] += ms; acc[1]++;
             }
         };
-        sd.setListeners(l);
+        (infer ? sd : sd.getFunction("grad")).setListeners(l);
         long t0 = System.nanoTime();
-        Map<String, INDArray> feed = enc.feed(b, true);
         long t1 = System.nanoTime();
-        sd.calculateGradients(feed, vars);
+        run(enc, b, vars, infer);
         double total = (System.nanoTime() - t1) / 1e6;
-        out.printf("feed %.0f ms, fwd+bwd %.0f ms (batch %d x %d)%n", (t1 - t0) / 1e6, total, batch, seq);
+        out.printf("feed (inputs, dropout masks) %.0f ms, %s (incl. feed) %.0f ms (batch %d x %d)%n", FEED_MS[0], infer ? "fwd" : "fwd+bwd", total, batch, seq);
         double sum = byOp.values().stream().mapToDouble(a -> a[0]).sum();
-        out.printf("sum over ops %.0f ms%n", sum);
+        out.printf("sum over ops %.0f ms; %s%n", sum, headlens.model.ClosingMemoryMgr.stats());
         byOp.entrySet().stream().sorted((x, y) -> Double.compare(y.getValue()[0], x.getValue()[0])).limit(40)
                 .forEach(e -> out.printf("%-60s %8.0f ms  %5.0f calls%n", e.getKey(), e.getValue()[0], e.getValue()[1]));
+    }
+
+    static final double[] FEED_MS = new double[1];
+
+    static void run(Encoder enc, Encoder.Batch b, List<String> vars, boolean infer) {
+        if (infer) { enc.forward(b).hidden().close(); return; }
+        long f0 = System.nanoTime();
+        Map<String, INDArray> feed = enc.feed(b, true);
+        FEED_MS[0] = (System.nanoTime() - f0) / 1e6;
+        headlens.model.Gradients.calculate(enc.sd(), feed, List.of(), vars).getGradients().values().forEach(headlens.model.ClosingMemoryMgr::recycle);
+        feed.values().forEach(headlens.model.ClosingMemoryMgr::recycle);
     }
 }

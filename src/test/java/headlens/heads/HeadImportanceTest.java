@@ -61,7 +61,7 @@ class HeadImportanceTest {
     @Test
     void perTokenTermsSumToTheGateGradient() {
         TokenClassifier clf = TokenClassifier.create(cfg, weights, TinyTagger.LABELS, new Encoder.Options(false, true), 0);
-        Quiet.gradFunction(clf.sd());
+        headlens.model.Gradients.ensure(clf.sd());
         HeadImportance.Example ex = dev.get(0);
         List<String> attn = clf.encoder().attentionNames();
         List<String> wrt = new ArrayList<>(attn);

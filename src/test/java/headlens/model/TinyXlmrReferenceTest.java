@@ -147,4 +147,28 @@ class TinyXlmrReferenceTest {
         }
         assertTrue(bad.isEmpty(), "gate gradients off: " + bad);
     }
+
+    @Test
+    void pooledGradientsEqualSameDiffsOwnAndRecycledBuffersDoNotLeakIntoResults() {
+        Encoder enc = Encoder.create(cfg, weights, Encoder.Options.TRAINING);
+        var sd = enc.sd();
+        SDVariable loss = enc.lastHidden().mul(enc.lastHidden()).mean().rename("loss");
+        sd.setLossVariables(loss);
+        List<String> vars = new ArrayList<>();
+        for (SDVariable v : sd.variables())
+            if (v.getVariableType() == org.nd4j.autodiff.samediff.VariableType.VARIABLE) vars.add(v.name());
+        Map<String, INDArray> feed = enc.feed(batch, false);
+        // reference: SameDiff's own path (its gradient function runs with the cache off and frees nothing)
+        Map<String, INDArray> ref = new java.util.HashMap<>();
+        sd.calculateGradients(feed, vars).forEach((k, v) -> ref.put(k, v.dup()));
+        for (int round = 0; round < 3; round++) {
+            // a batch of another shape in between: the pool hands its released buffers to the next step
+            int[] one = java.util.Arrays.copyOf(batch.ids()[0], 3);
+            Gradients.calculate(sd, enc.feed(Encoder.Batch.pad(List.of(one), cfg.padTokenId()), false), List.of("loss"), vars)
+                    .getGradients().values().forEach(ClosingMemoryMgr::recycle);
+            var og = Gradients.calculate(sd, enc.feed(batch, false), List.of("loss"), vars);   // (re)sizes the delta too
+            for (String v : vars) assertEquals(ref.get(v), og.getGradients().get(v), "gradient of " + v + ", round " + round);
+            og.getGradients().values().forEach(ClosingMemoryMgr::recycle);
+        }
+    }
 }
