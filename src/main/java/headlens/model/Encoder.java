@@ -130,10 +130,12 @@ public final class Encoder {
         }
         // self-attention: [N, H] -> [B, h, T, d]
         SDVariable headShape = sd.concat(0, batchShape, sd.constant(Nd4j.createFromArray((long) h, d)));      // [4] = (B, T, h, d)
-        SDVariable q = sd.permute(sd.reshape(dense(x, w, p + "attention.self.query", h * d, hidden), headShape), 0, 2, 1, 3); // [B, h, T, d]
+        // 1/√d is applied to the queries ([N, h·d]) rather than to the scores ([B, h, T, T]): same product, 4× fewer elements
+        SDVariable qScaled = dense(x, w, p + "attention.self.query", h * d, hidden).mul(1.0 / Math.sqrt(d));   // [N, h*d]
+        SDVariable q = sd.permute(sd.reshape(qScaled, headShape), 0, 2, 1, 3);                                  // [B, h, T, d]
         SDVariable kT = sd.permute(sd.reshape(dense(x, w, p + "attention.self.key", h * d, hidden), headShape), 0, 2, 3, 1);  // [B, h, d, T]
         SDVariable v = sd.permute(sd.reshape(dense(x, w, p + "attention.self.value", h * d, hidden), headShape), 0, 2, 1, 3); // [B, h, T, d]
-        SDVariable scores = sd.linalg().matmul(q, kT).mul(1.0 / Math.sqrt(d));                                // [B, h, T, T]
+        SDVariable scores = sd.linalg().matmul(q, kT);                                                         // [B, h, T, T]
         scores = scores.add(bias);                                                                             // [B, h, T, T]
         SDVariable probs = sd.nn().softmax(scores, -1);                                                        // [B, h, T, T]
         probs = dropout(probs, p + "attention.self.dropout", h, -1, h, -1, -1);                               // [B, h, T, T]

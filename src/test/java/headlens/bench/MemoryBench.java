@@ -66,8 +66,15 @@ public final class MemoryBench {
             if (s % 10 == 0 || System.getProperty("everyStep") != null) out.printf("step %d  rss %.2f GB  peak %.2f GB  %s%n", s, last, peak, headlens.model.ClosingMemoryMgr.stats());
         }
         if (csv != null) Files.writeString(Path.of(csv), rows);
-        out.printf("batch %d x seq <=%d, %d steps: RSS after warm-up (step 20) %.2f GB, at end %.2f GB, peak %.2f GB, %.2f s/step%n",
-                batch, seq, steps, warm, last, peak, (System.nanoTime() - t0) / 1e9 / steps);
+        out.printf("batch %d x seq <=%d, %d steps: RSS after warm-up (step 20) %.2f GB, at end %.2f GB, peak after a step %.2f GB, "
+                + "peak within steps (VmHWM) %.2f GB, %.2f s/step; %s%n", batch, seq, steps, warm, last, peak, hwmGb(),
+                (System.nanoTime() - t0) / 1e9 / steps, headlens.model.ClosingMemoryMgr.stats());
+    }
+
+    static double hwmGb() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status")))
+            if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0 / 1024.0;
+        return Double.NaN;
     }
 
     static double rssGb() throws Exception {

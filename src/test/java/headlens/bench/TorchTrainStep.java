@@ -25,8 +25,8 @@ import java.util.Random;
  * The peer of {@link TrainStepBench}: the same fine-tuning step in PyTorch (libtorch CPU through DJL's PyTorch engine):
  * BERT encoder (DJL's BertBlock: same layer count, hidden, heads, FFN, vocabulary) + linear tagger, softmax
  * cross-entropy, backward, global-norm clipping to 1.0, AdamW (lr 5e-5, wd 0.01). Dropout on. One JSON line.
- * <p>Status: NOT WORKING YET. The first forward fails inside DJL with "shape '[16, 16, 1]' is invalid for input of size
- * 512" (batch 16, seq 32); not debugged for lack of time, so no PyTorch numbers exist yet (benchmarks/README.md).
+ * Logits and labels are flattened to [B·T, C] / [B·T] (DJL's sparse cross-entropy picks along the last axis of a 2-D
+ * prediction; with [B, T, C] it failed with "shape '[16, 16, 1]' is invalid").
  */
 public final class TorchTrainStep {
     public static void main(String[] args) throws Exception {
@@ -57,10 +57,12 @@ public final class TorchTrainStep {
                         NDArray tok = sub.create(ids, new Shape(batch, seq));
                         NDArray types = sub.zeros(new Shape(batch, seq), DataType.INT32);
                         NDArray mask = sub.ones(new Shape(batch, seq), DataType.FLOAT32);
-                        NDArray gold = sub.create(y, new Shape(batch, seq));
+                        NDArray gold = sub.create(y, new Shape((long) batch * seq));
                         try (GradientCollector gc = tr.newGradientCollector()) {
                             NDList out = tr.forward(new NDList(tok, types, mask));
-                            NDArray l = loss.evaluate(new NDList(gold), out);
+                            // DJL's sparse softmax cross-entropy picks along the class axis of a [N, C] prediction
+                            NDArray logits = out.head().reshape((long) batch * seq, labels);
+                            NDArray l = loss.evaluate(new NDList(gold), new NDList(logits));
                             gc.backward(l);
                         }
                         clipGlobalNorm(net, 1.0);
@@ -79,12 +81,15 @@ public final class TorchTrainStep {
     /** torch.nn.utils.clip_grad_norm_(max_norm): scale all gradients by max/(norm + 1e-6) when the norm exceeds max. */
     static void clipGlobalNorm(SequentialBlock net, double max) {
         double sq = 0;
+        java.util.List<NDArray> grads = new java.util.ArrayList<>();
         for (Pair<String, Parameter> p : net.getParameters()) {
-            NDArray g = p.getValue().getArray().getGradient();
+            NDArray a = p.getValue().getArray();
+            if (!a.hasGradient()) continue;                 // the pooler: its output is not used by the tagger
+            NDArray g = a.getGradient();
+            grads.add(g);
             sq += g.square().sum().getFloat();
         }
         double coef = max / (Math.sqrt(sq) + 1e-6);
-        if (coef < 1)
-            for (Pair<String, Parameter> p : net.getParameters()) p.getValue().getArray().getGradient().muli((float) coef);
+        if (coef < 1) for (NDArray g : grads) g.muli((float) coef);
     }
 }
