@@ -3,11 +3,10 @@
 # Each run: headlens train with an experiment file from configs/experiments/, overrides sized to fit a 2-core CPU box
 # (each run well under 25 minutes there), then the best model is evaluated on the test files (RUN_DIR/metrics.json).
 # Wall time and peak RSS come from /usr/bin/time -v. Results: benchmarks/results/train-<name>.{log,time,json}.
-#   benchmarks/train-real.sh [pos|ner|slot ...]      (default: all three)
+#   benchmarks/train-real.sh [pos|ner|slot|pos-full|ner-full|slot-full ...]      (default: pos ner slot)
 set -uo pipefail
-# a small heap: ND4J's native buffers are freed when their Java objects are collected, and a large, rarely collected
-# heap keeps gigabytes of them alive (RSS 7+ GB with -Xmx3g vs ~2.5 GB with -Xmx1g for MiniLM, measured)
-export HEADLENS_JAVA_OPTS="${HEADLENS_JAVA_OPTS:--Xmx1500m}"
+# explicit JavaCPP limits (its defaults derive from -Xmx); the session memory pool yields at 85% of maxphysicalbytes
+export HEADLENS_JAVA_OPTS="${HEADLENS_JAVA_OPTS:--Xmx1500m -Dorg.bytedeco.javacpp.maxbytes=4G -Dorg.bytedeco.javacpp.maxphysicalbytes=6G}"
 cd "$(dirname "$0")/.."
 mkdir -p benchmarks/results runs
 runs=("${@:-pos ner slot}")
@@ -18,9 +17,16 @@ for r in "${runs[@]}"; do
           extra=(--epochs 1 --lr 1e-4 --max-length 128 --sample-sentences 4000 --max-dev-sentences 1000 --eval-every 125) ;;
     ner)  cfg=configs/experiments/ner-wikiann-en-minilm.yaml
           extra=(--epochs 1 --lr 1e-4 --max-length 128 --sample-sentences 6000 --max-dev-sentences 1000 --eval-every 125 --max-eval-sentences 2000) ;;
+    # the whole training set, 2 epochs (after the 2026-11-24 memory/speed fixes made this fit in a session)
+    pos-full) cfg=configs/experiments/pos-en-minilm.yaml
+          extra=(--epochs 2 --lr 1e-4 --max-length 128 --max-dev-sentences 1000 --eval-every 400) ;;
+    ner-full) cfg=configs/experiments/ner-wikiann-en-minilm.yaml
+          extra=(--epochs 2 --lr 1e-4 --max-length 128 --max-dev-sentences 1000 --eval-every 500 --max-eval-sentences 2000) ;;
+    slot-full) cfg=configs/experiments/slot-xsid-en-minilm.yaml
+          extra=(--epochs 1 --lr 1e-4 --max-length 128 --eval-every 800) ;;
     slot) cfg=configs/experiments/slot-xsid-en-minilm.yaml
           extra=(--epochs 1 --lr 1e-4 --max-length 128 --sample-sentences 6000 --eval-every 125) ;;
-    *) echo "unknown run $r (pos, ner, slot)" >&2; exit 2 ;;
+    *) echo "unknown run $r (pos, ner, slot, pos-full, ner-full, slot-full)" >&2; exit 2 ;;
   esac
   out=runs/$r-en-minilm-bench
   rm -rf "$out"

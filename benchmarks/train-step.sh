@@ -16,7 +16,8 @@ done
 mkdir -p benchmarks/results
 out=benchmarks/results/train-step.jsonl
 : > "$out"
-export BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS:--Xmx1500m}"
+# JavaCPP limits: the 12 GB bound of the issue for BERT-base (an OutOfMemoryError here means the bound is not met)
+export BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS:--Xmx1500m -Dorg.bytedeco.javacpp.maxbytes=10G -Dorg.bytedeco.javacpp.maxphysicalbytes=12G}"
 for m in "${models[@]}"; do
   for cls in headlens.bench.TrainStepBench headlens.bench.TorchTrainStep; do
     benchmarks/java.sh "$cls" --model "$m" --steps "$steps" --warmup "$warmup" --batch "$batch" --seq "$seq" 2>/dev/null \
