@@ -14,7 +14,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -104,18 +103,17 @@ public final class Npz {
 
     /** Writes arrays to an .npz file atomically (temp file + rename). */
     public static void write(Path file, Map<String, INDArray> arrays) {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            if (file.getParent() != null) Files.createDirectories(file.getParent());
-            try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
+            headlens.convert.AtomicFiles.writeStream(file, os -> {
+                ZipOutputStream zip = new ZipOutputStream(os);
                 zip.setLevel(0);
                 for (var e : arrays.entrySet()) {
                     zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
                     writeNpy(zip, e.getValue());
                     zip.closeEntry();
                 }
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                zip.finish();        // not close(): the atomic writer syncs and closes the file itself
+            });
         } catch (IOException ex) {
             throw new HeadlensException(file + ": cannot write .npz: " + ex.getMessage(), ex);
         }
