@@ -10,6 +10,8 @@ import java.nio.file.Path;
 @Command(name = "convert", mixinStandardHelpOptions = true,
         description = {"Convert a HuggingFace model directory (model.safetensors, sharded safetensors, pytorch_model.bin)",
                 "or an ONNX export (model.onnx + config.json + tokenizer.json) into a headlens model directory.",
+                "A source without tokenizer.json gets one made from its vocab.txt (+ tokenizer_config.json) or",
+                "sentencepiece.bpe.model, as transformers' BertConverter / XLMRobertaConverter would write it.",
                 "Without --from, writes the embedded default model (all-MiniLM-L6-v2)."})
 public final class ConvertCommand implements Runnable {
     @Option(names = "--from", paramLabel = "DIR", description = "HuggingFace or ONNX export directory (default: the embedded all-MiniLM-L6-v2)")

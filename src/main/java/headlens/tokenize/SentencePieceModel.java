@@ -11,15 +11,15 @@ import java.util.List;
  * The fields headlens reads from a SentencePiece {@code ModelProto} ({@code .model} file), parsed field by field with
  * protobuf's {@link CodedInputStream} (no generated classes; unknown fields skipped, sizes bounded by the file).
  */
-record SentencePieceModel(List<String> pieces, float[] scores, int[] types, int modelType, boolean byteFallback,
+public record SentencePieceModel(List<String> pieces, float[] scores, int[] types, int modelType, boolean byteFallback,
                           int unkId, int bosId, int eosId, int padId, String normalizerName, byte[] charsmap,
                           boolean addDummyPrefix, boolean removeExtraWhitespaces, boolean escapeWhitespaces,
                           boolean treatWhitespaceAsSuffix) {
-    static final int NORMAL = 1, UNKNOWN = 2, CONTROL = 3, USER_DEFINED = 4, UNUSED = 5, BYTE = 6;
-    static final int UNIGRAM = 1, BPE = 2, WORD = 3, CHAR = 4;
+    public static final int NORMAL = 1, UNKNOWN = 2, CONTROL = 3, USER_DEFINED = 4, UNUSED = 5, BYTE = 6;
+    public static final int UNIGRAM = 1, BPE = 2, WORD = 3, CHAR = 4;
     private static final int MAX_PIECES = 5_000_000;
 
-    static SentencePieceModel parse(byte[] data, String where) {
+    public static SentencePieceModel parse(byte[] data, String where) {
         try {
             return read(data, where);
         } catch (IOException | RuntimeException e) {

@@ -23,11 +23,13 @@ public final class Converter {
     private Converter() {}
 
     /** What a conversion read and wrote. */
-    public record Report(String format, Path to, int tensors, long bytes, List<String> droppedHeads, List<String> ignoredBuffers) {
+    public record Report(String format, Path to, int tensors, long bytes, List<String> droppedHeads, List<String> ignoredBuffers,
+                         List<String> notes) {
         public String summary() {
             return "converted " + format + " -> " + to + ": " + tensors + " tensors (" + bytes / (1 << 20) + " MiB F32)"
                     + (droppedHeads.isEmpty() ? "" : "; dropped heads " + abbreviate(droppedHeads))
-                    + (ignoredBuffers.isEmpty() ? "" : "; ignored buffers " + ignoredBuffers);
+                    + (ignoredBuffers.isEmpty() ? "" : "; ignored buffers " + ignoredBuffers)
+                    + (notes.isEmpty() ? "" : "; " + String.join("; ", notes));
         }
     }
 
@@ -41,6 +43,8 @@ public final class Converter {
         List<Path> tokenizer = ModelFiles.tokenizerFiles(from);
         if (tokenizer.isEmpty())
             throw new HeadlensException(from + ": no tokenizer files (expected one of " + ModelFiles.TOKENIZER_FILES + ")");
+        // a legacy vocab.txt / sentencepiece.bpe.model also becomes a tokenizer.json; made first, so a bad file fails early
+        TokenizerJson.Generated tokJson = TokenizerJson.forDirectory(from);
         String format;
         Map<String, Tensor> raw;
         Path onnx = firstExisting(from, "model.onnx", "onnx/model.onnx");
@@ -55,13 +59,13 @@ public final class Converter {
             raw = TorchZip.read(from.resolve("pytorch_model.bin"));
         } else if (onnx != null) {
             Map<String, Tensor> w = OnnxWeights.read(onnx, cfg);
-            return write(to, cfg, w, tokenizer, "ONNX", List.of(), List.of());
+            return write(to, cfg, w, tokenizer, tokJson, "ONNX", List.of(), List.of());
         } else {
             throw new HeadlensException(from + ": no weights found (expected model.safetensors, model.safetensors.index.json, pytorch_model.bin or model.onnx)");
         }
         CheckpointKeys.Result r = CheckpointKeys.normalize(raw, cfg);
         ModelFiles.checkShapes(cfg, r.tensors(), from + " (" + format + ")");
-        return write(to, cfg, r.tensors(), tokenizer, format, r.droppedHeads(), r.ignoredBuffers());
+        return write(to, cfg, r.tensors(), tokenizer, tokJson, format, r.droppedHeads(), r.ignoredBuffers());
     }
 
     /** Builds the model directory of the embedded default model from the classpath. */
@@ -74,7 +78,7 @@ public final class Converter {
             try {
                 Path tok = tmpDir.resolve("tokenizer.json");
                 Files.write(tok, resource(DEFAULT_TOKENIZER));
-                return write(to, cfg, w, List.of(tok), "embedded all-MiniLM-L6-v2 (ONNX)", List.of(), List.of());
+                return write(to, cfg, w, List.of(tok), null, "embedded all-MiniLM-L6-v2 (ONNX)", List.of(), List.of());
             } finally {
                 Files.deleteIfExists(tmpDir.resolve("tokenizer.json"));
                 Files.deleteIfExists(tmpDir);
@@ -91,11 +95,16 @@ public final class Converter {
         }
     }
 
-    private static Report write(Path to, EncoderConfig cfg, Map<String, Tensor> w, List<Path> tokenizer, String format,
-                                List<String> dropped, List<String> buffers) {
-        ModelFiles.write(to, cfg, w.values(), tokenizer);
+    private static Report write(Path to, EncoderConfig cfg, Map<String, Tensor> w, List<Path> tokenizer, TokenizerJson.Generated tokJson,
+                                String format, List<String> dropped, List<String> buffers) {
+        ModelFiles.write(to, cfg, w.values(), tokenizer, tokJson == null ? Map.of() : Map.of(TokenizerJson.FILE, tokJson.json()));
         long bytes = w.values().stream().mapToLong(t -> t.numel() * 4).sum();
-        return new Report(format, to, w.size(), bytes, dropped, buffers);
+        List<String> notes = new ArrayList<>();
+        if (tokJson != null) {
+            notes.add(TokenizerJson.FILE + " made from " + tokJson.source().getFileName());
+            notes.addAll(tokJson.notes());
+        }
+        return new Report(format, to, w.size(), bytes, dropped, buffers, notes);
     }
 
     /** Reads a sharded checkpoint: {@code weight_map} {key: shard file}; every key must be in its shard and vice versa. */

@@ -37,6 +37,22 @@ public enum DType {
         return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
     }
 
+    /**
+     * IEEE 754 half -> the bits of the equal float, in integer arithmetic only (so NaN payloads and signs pass through
+     * untouched, whatever the hardware does with float moves).
+     */
+    public static int halfToFloatBits(short h) {
+        int bits = h & 0xffff;
+        int sign = (bits & 0x8000) << 16;
+        int exp = (bits >>> 10) & 0x1f;
+        int mant = bits & 0x3ff;
+        if (exp == 0x1f) return sign | 0x7f800000 | (mant << 13);   // inf / nan
+        if (exp != 0) return sign | ((exp - 15 + 127) << 23) | (mant << 13);
+        if (mant == 0) return sign;                                 // +-0
+        int p = 31 - Integer.numberOfLeadingZeros(mant);            // subnormal mant * 2^-24 = 2^(p-24) * (mant / 2^p)
+        return sign | ((p - 24 + 127) << 23) | ((mant << (23 - p)) & 0x7fffff);
+    }
+
     /** bfloat16 -> float: the upper 16 bits of a float, so widening is a shift. */
     public static float bf16ToFloat(short b) {
         return Float.intBitsToFloat((b & 0xffff) << 16);

@@ -122,23 +122,31 @@ public final class ModelFiles {
     }
 
     /**
-     * Writes a model directory: the weights (checked against the config, stored as F32 in the expected order),
-     * the config, and the given tokenizer files (copied). Each file is written atomically.
+     * Writes a model directory: the weights (checked against the config, stored as F32 in the expected order; F16/BF16
+     * inputs are widened while streaming to the file), the config, and the given tokenizer files (copied). Each file is
+     * written atomically.
      */
     public static void write(Path dir, EncoderConfig cfg, Collection<Tensor> weights, Collection<Path> tokenizerFiles) {
+        write(dir, cfg, weights, tokenizerFiles, Map.of());
+    }
+
+    /** As {@link #write(Path, EncoderConfig, Collection, Collection)}, plus generated files (name to bytes, e.g. tokenizer.json). */
+    public static void write(Path dir, EncoderConfig cfg, Collection<Tensor> weights, Collection<Path> tokenizerFiles,
+                             Map<String, byte[]> generated) {
         Map<String, Tensor> byName = new LinkedHashMap<>();
         for (Tensor t : weights) byName.put(t.name(), t);
         checkShapes(cfg, byName, dir.resolve(WEIGHTS).toString());
         List<Tensor> ordered = new ArrayList<>();
         Map<String, long[]> all = new LinkedHashMap<>(expectedShapes(cfg));
         all.putAll(optionalShapes(cfg));
-        for (String k : all.keySet()) if (byName.containsKey(k)) ordered.add(byName.get(k).toF32());
+        for (String k : all.keySet()) if (byName.containsKey(k)) ordered.add(byName.get(k));
         try {
             Files.createDirectories(dir);
-            Safetensors.write(dir.resolve(WEIGHTS), ordered, Map.of("format", "pt"));
+            Safetensors.writeF32(dir.resolve(WEIGHTS), ordered, Map.of("format", "pt"));
             AtomicFiles.writeBytes(dir.resolve(CONFIG), Safetensors.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValueAsBytes(cfg.toJson()));
             for (Path f : tokenizerFiles) AtomicFiles.copy(f, dir.resolve(f.getFileName().toString()));
+            for (var g : generated.entrySet()) AtomicFiles.writeBytes(dir.resolve(g.getKey()), g.getValue());
         } catch (IOException e) {
             throw new HeadlensException(dir + ": cannot write the model directory: " + e.getMessage(), e);
         }

@@ -157,6 +157,18 @@ public final class Safetensors {
 
     /** Writes tensors in the given order (names must be unique) with optional metadata; atomically. */
     public static void write(Path file, Collection<Tensor> tensors, Map<String, String> metadata) {
+        write(file, tensors, metadata, false);
+    }
+
+    /**
+     * As {@link #write(Path, Collection, Map)}, but every floating-point tensor is stored as F32: F16/BF16 data is widened
+     * while streaming into the file (bounded memory, bit-exact), integer tensors are kept as they are.
+     */
+    public static void writeF32(Path file, Collection<Tensor> tensors, Map<String, String> metadata) {
+        write(file, tensors, metadata, true);
+    }
+
+    private static void write(Path file, Collection<Tensor> tensors, Map<String, String> metadata, boolean toF32) {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode m = header.putObject(METADATA);
@@ -167,13 +179,14 @@ public final class Safetensors {
         for (Tensor t : tensors) {
             if (t.name().equals(METADATA) || !seen.add(t.name()))
                 throw new IllegalArgumentException(file + ": duplicate or reserved tensor name '" + t.name() + "'");
+            boolean widen = toF32 && t.dtype().isFloating();
             ObjectNode e = header.putObject(t.name());
-            e.put("dtype", t.dtype().name());
+            e.put("dtype", widen ? DType.F32.name() : t.dtype().name());
             var s = e.putArray("shape");
             for (long d : t.shape()) s.add(d);
             var o = e.putArray("data_offsets");
             o.add(offset);
-            offset += t.byteSize();
+            offset += widen ? Math.multiplyExact(t.numel(), 4L) : t.byteSize();
             o.add(offset);
         }
         byte[] json;
@@ -190,7 +203,11 @@ public final class Safetensors {
         try {
             AtomicFiles.write(file, ch -> {
                 writeFully(ch, head);
-                for (Tensor t : tensors) writeFully(ch, t.data());
+                Widening widening = toF32 ? new Widening() : null;
+                for (Tensor t : tensors) {
+                    if (widening != null && t.dtype().isFloating()) widening.writeF32(t, ch);
+                    else writeFully(ch, t.data());
+                }
             });
         } catch (IOException e) {
             throw new HeadlensException(file + ": cannot write: " + e.getMessage(), e);

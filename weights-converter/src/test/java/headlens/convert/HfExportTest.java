@@ -45,7 +45,7 @@ class HfExportTest {
         Path dir = tmp.resolve("run-" + type);
         Files.createDirectories(dir);
         Path vocab = tmp.resolve("vocab.txt");
-        Files.writeString(vocab, "[PAD]\n[UNK]\n");
+        Files.writeString(vocab, "[PAD]\n[UNK]\n[CLS]\n[SEP]\n");   // a BERT vocabulary has [CLS]/[SEP]: convert makes a tokenizer.json of it
         ModelFiles.write(dir, cfg, all, List.of(vocab));
         return dir;
     }
