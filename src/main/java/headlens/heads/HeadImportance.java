@@ -3,6 +3,7 @@ package headlens.heads;
 import headlens.cli.HeadlensException;
 import headlens.model.Encoder;
 import headlens.model.EncoderConfig;
+import headlens.model.ClosingMemoryMgr;
 import headlens.model.Gradients;
 import headlens.train.TokenClassifier;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
@@ -76,6 +77,10 @@ public final class HeadImportance {
                     accumulateDetail(p, dp, ex.batch().mask(), token[l], entropy[l]);
                 }
             }
+            // this batch's arrays back to the memory pool now (each once: an output may also be a gradient's input)
+            java.util.Set<INDArray> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (var m : List.of(r.getOutputs(), r.getGradients(), feed))
+                for (INDArray a : m.values()) if (a != null && done.add(a)) ClosingMemoryMgr.recycle(a);
             sentences += ex.batch().size();
             for (int[] row : ex.labels()) for (int y : row) if (y != TokenClassifier.IGNORE) tokens++;
             if (progress != null) progress.accept(ex.batch().size());

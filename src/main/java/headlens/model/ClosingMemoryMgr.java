@@ -12,6 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
@@ -101,6 +102,7 @@ public final class ClosingMemoryMgr extends AbstractMemoryMgr {
         final long cap;
         private final Map<Key, ArrayDeque<Entry>> idle = new HashMap<>();
         private final ArrayDeque<Entry> age = new ArrayDeque<>();      // oldest first; may hold taken entries
+        private final Map<DataBuffer, Entry> idleByBuffer = new IdentityHashMap<>();   // a buffer is pooled at most once
         private long idleBytes, idleCount, hits, misses, evicted;
 
         Pool(long cap) { this.cap = cap; }
@@ -113,6 +115,7 @@ public final class ClosingMemoryMgr extends AbstractMemoryMgr {
             while (q != null && (e = q.pollLast()) != null) {            // most recently released: warmest in cache
                 if (e.taken) continue;
                 e.taken = true;
+                idleByBuffer.remove(e.buffer);
                 idleBytes -= bytes(e.key);
                 idleCount--;
                 hits++;
@@ -125,6 +128,7 @@ public final class ClosingMemoryMgr extends AbstractMemoryMgr {
         synchronized void release(INDArray a) {
             if (a == null || a.wasClosed() || !a.closeable()) return;
             DataBuffer b = a.data();
+            if (idleByBuffer.containsKey(b)) return;                    // released twice (e.g. by two owners): pooled already
             long length = a.length();
             if (length == 0 || b.length() != length || b.offset() != 0 || !a.isR() && !a.isZ() && !a.isB()) {
                 a.close();
@@ -139,6 +143,7 @@ public final class ClosingMemoryMgr extends AbstractMemoryMgr {
                 return;
             }
             Entry e = new Entry(k, b);
+            idleByBuffer.put(b, e);
             idle.computeIfAbsent(k, x -> new ArrayDeque<>()).addLast(e);
             age.addLast(e);
             idleBytes += bytes(k);
@@ -152,6 +157,7 @@ public final class ClosingMemoryMgr extends AbstractMemoryMgr {
             if (e == null) return;
             if (e.taken) return;
             e.taken = true;
+            idleByBuffer.remove(e.buffer);
             idleBytes -= bytes(e.key);
             idleCount--;
             evicted++;
