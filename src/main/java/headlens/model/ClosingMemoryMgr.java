@@ -122,6 +122,10 @@ public final class ClosingMemoryMgr extends AbstractMemoryMgr {
                 return Nd4j.create(e.buffer, shape, Nd4j.getStrides(shape, order), 0, order);
             }
             misses++;
+            if (length * type.width() >= BIG && idleBytes > 0 && nearPhysicalLimit()) {
+                long keep = idleBytes / 2;                              // make room before the fresh allocation
+                while (idleBytes > keep) evictOldest();
+            }
             return Nd4j.createUninitialized(type, shape, order);
         }
 
