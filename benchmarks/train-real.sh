@@ -5,7 +5,7 @@
 # Wall time and peak RSS come from /usr/bin/time -v. Results: benchmarks/results/train-<name>.{log,time,json}.
 #   benchmarks/train-real.sh [pos|ner|slot|pos-full|ner-full|slot-full ...]      (default: pos ner slot)
 set -uo pipefail
-# explicit JavaCPP limits (its defaults derive from -Xmx); the session memory pool yields at 75% of maxphysicalbytes
+# explicit JavaCPP limits (its defaults derive from -Xmx); the session memory pool yields at 60% of maxphysicalbytes
 export HEADLENS_JAVA_OPTS="${HEADLENS_JAVA_OPTS:--Xmx1500m -Dorg.bytedeco.javacpp.maxbytes=4G -Dorg.bytedeco.javacpp.maxphysicalbytes=6G}"
 cd "$(dirname "$0")/.."
 mkdir -p benchmarks/results runs

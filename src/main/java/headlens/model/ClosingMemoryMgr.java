@@ -182,12 +182,13 @@ public final class ClosingMemoryMgr extends AbstractMemoryMgr {
         private static final long BIG = 1 << 20;
 
         /**
-         * Resident memory above 75% of JavaCPP's maxphysicalbytes (the limit at which it would throw). At 85% a MiniLM
-         * step at 32 × 128 (live arrays ~3.4 GB) still peaked at 4.07 GB under a 4 GB limit: idle buffers must go sooner.
+         * Resident memory above 60% of JavaCPP's maxphysicalbytes (the limit at which it would throw). A MiniLM training
+         * step at 32 × 128 keeps ~2.8 GB of arrays alive for backprop; with idle buffers kept up to 85% (75%) of a 4 GB
+         * limit, 200 such steps peaked at 4.07 (3.83) GiB; at 60%, 3.56 GiB (benchmarks/README.md, "Memory").
          */
         private static boolean nearPhysicalLimit() {
             long max = Pointer.maxPhysicalBytes();
-            return max > 0 && Pointer.physicalBytes() > max / 100 * 75;
+            return max > 0 && Pointer.physicalBytes() > max / 100 * 60;
         }
 
         private static long bytes(Key k) {

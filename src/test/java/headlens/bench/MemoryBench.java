@@ -39,7 +39,7 @@ public final class MemoryBench {
         boolean stock = java.util.Arrays.asList(args).contains("--stock");   // SameDiff.calculateGradients (cache off: nothing freed)
         out.printf("before the first step: rss %.2f GB%n", rssGb());
         Random rnd = new Random(3);
-        StringBuilder rows = new StringBuilder("step,seconds,rss_gb\n");
+        StringBuilder rows = new StringBuilder("step,seconds,rss_gb,hwm_gb\n");
         double warm = 0, peak = 0, last = 0;
         long t0 = System.nanoTime();
         for (int s = 1; s <= steps; s++) {
@@ -62,7 +62,7 @@ public final class MemoryBench {
             peak = Math.max(peak, last);
             if (s == Math.min(20, steps)) warm = last;
             rows.append(s).append(',').append(String.format("%.2f", (System.nanoTime() - t0) / 1e9)).append(',')
-                    .append(String.format("%.3f", last)).append('\n');
+                    .append(String.format("%.3f", last)).append(',').append(String.format("%.3f", hwmGb())).append('\n');
             if (s % 10 == 0 || System.getProperty("everyStep") != null) out.printf("step %d  rss %.2f GB  peak %.2f GB  %s%n", s, last, peak, headlens.model.ClosingMemoryMgr.stats());
         }
         if (csv != null) Files.writeString(Path.of(csv), rows);
