@@ -77,10 +77,8 @@ public final class HeadImportance {
                     accumulateDetail(p, dp, ex.batch().mask(), token[l], entropy[l]);
                 }
             }
-            // this batch's arrays back to the memory pool now (each once: an output may also be a gradient's input)
-            java.util.Set<INDArray> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-            for (var m : List.of(r.getOutputs(), r.getGradients(), feed))
-                for (INDArray a : m.values()) if (a != null && done.add(a)) ClosingMemoryMgr.recycle(a);
+            // this batch's arrays back to the memory pool now (the pool ignores an array released twice)
+            for (var m : List.of(r.getOutputs(), r.getGradients(), feed)) m.values().forEach(ClosingMemoryMgr::recycle);
             sentences += ex.batch().size();
             for (int[] row : ex.labels()) for (int y : row) if (y != TokenClassifier.IGNORE) tokens++;
             if (progress != null) progress.accept(ex.batch().size());

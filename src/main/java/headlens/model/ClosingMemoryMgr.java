@@ -103,7 +103,7 @@ public final class ClosingMemoryMgr extends AbstractMemoryMgr {
         private final Map<Key, ArrayDeque<Entry>> idle = new HashMap<>();
         private final ArrayDeque<Entry> age = new ArrayDeque<>();      // oldest first; may hold taken entries
         private final Map<DataBuffer, Entry> idleByBuffer = new IdentityHashMap<>();   // a buffer is pooled at most once
-        private long idleBytes, idleCount, hits, misses, evicted;
+        private long idleBytes, hits, misses, evicted;
 
         Pool(long cap) { this.cap = cap; }
 
@@ -114,18 +114,12 @@ public final class ClosingMemoryMgr extends AbstractMemoryMgr {
             Entry e;
             while (q != null && (e = q.pollLast()) != null) {            // most recently released: warmest in cache
                 if (e.taken) continue;
-                e.taken = true;
-                idleByBuffer.remove(e.buffer);
-                idleBytes -= bytes(e.key);
-                idleCount--;
+                take(e);
                 hits++;
                 return Nd4j.create(e.buffer, shape, Nd4j.getStrides(shape, order), 0, order);
             }
             misses++;
-            if (length * type.width() >= BIG && idleBytes > 0 && nearPhysicalLimit()) {
-                long keep = idleBytes / 2;                              // make room before the fresh allocation
-                while (idleBytes > keep) evictOldest();
-            }
+            if (length * type.width() >= BIG && idleBytes > 0 && nearPhysicalLimit()) evictHalf();   // room first
             return Nd4j.createUninitialized(type, shape, order);
         }
 
@@ -142,8 +136,7 @@ public final class ClosingMemoryMgr extends AbstractMemoryMgr {
             if (bytes(k) > cap) { a.close(); return; }
             if (bytes(k) >= BIG && nearPhysicalLimit()) {          // the live arrays need the room: give it back now
                 a.close();
-                long keep = idleBytes / 2;
-                while (idleBytes > keep) evictOldest();
+                evictHalf();
                 return;
             }
             Entry e = new Entry(k, b);
@@ -151,21 +144,28 @@ public final class ClosingMemoryMgr extends AbstractMemoryMgr {
             idle.computeIfAbsent(k, x -> new ArrayDeque<>()).addLast(e);
             age.addLast(e);
             idleBytes += bytes(k);
-            idleCount++;
             while (idleBytes > cap) evictOldest();
-            if (age.size() > 4 * idleCount + 1024) compact();
+            if (age.size() > 4 * idleByBuffer.size() + 1024) compact();
+        }
+
+        /** Marks an idle entry as handed out (or evicted): it leaves the idle accounting. */
+        private void take(Entry e) {
+            e.taken = true;
+            idleByBuffer.remove(e.buffer);
+            idleBytes -= bytes(e.key);
         }
 
         private void evictOldest() {
             Entry e = age.pollFirst();
-            if (e == null) return;
-            if (e.taken) return;
-            e.taken = true;
-            idleByBuffer.remove(e.buffer);
-            idleBytes -= bytes(e.key);
-            idleCount--;
+            if (e == null || e.taken) return;
+            take(e);
             evicted++;
             e.buffer.close();
+        }
+
+        private void evictHalf() {
+            long keep = idleBytes / 2;
+            while (idleBytes > keep) evictOldest();
         }
 
         private void compact() {
@@ -175,7 +175,7 @@ public final class ClosingMemoryMgr extends AbstractMemoryMgr {
         }
 
         synchronized void drain() {
-            while (idleCount > 0 && !age.isEmpty()) evictOldest();
+            while (!idleByBuffer.isEmpty() && !age.isEmpty()) evictOldest();
             compact();
         }
 
@@ -197,7 +197,7 @@ public final class ClosingMemoryMgr extends AbstractMemoryMgr {
 
         synchronized String stats() {
             return String.format("pool: %d hits, %d fresh allocations, %d evicted, %d idle buffers (%d MiB)",
-                    hits, misses, evicted, idleCount, idleBytes >> 20);
+                    hits, misses, evicted, idleByBuffer.size(), idleBytes >> 20);
         }
     }
 }

@@ -171,9 +171,7 @@ public final class Encoder {
 
     /** torch Linear: x · Wᵀ + b, W [out, in]. */
     private SDVariable dense(SDVariable x, Map<String, INDArray> w, String name, int out, int in) {
-        SDVariable weight = weight(w, name + ".weight", out, in);                                             // [out, in]
-        SDVariable b = weight(w, name + ".bias", out);                                                         // [out]
-        return sd.mmul(x, weight, false, true, false).add(b);                                                  // [N, out]
+        return dense(x, w, name, out, in, false);
     }
 
     /**
@@ -183,9 +181,13 @@ public final class Encoder {
      * the expansion keeps alive for backprop (memory: 330 MB per MiniLM step at 32 × 128 if used everywhere).
      */
     private SDVariable denseWide(SDVariable x, Map<String, INDArray> w, String name, int out, int in) {
+        return dense(x, w, name, out, in, true);
+    }
+
+    private SDVariable dense(SDVariable x, Map<String, INDArray> w, String name, int out, int in, boolean biasByMatmul) {
         SDVariable weight = weight(w, name + ".weight", out, in);                                             // [out, in]
         SDVariable b = weight(w, name + ".bias", out);                                                         // [out]
-        return sd.mmul(x, weight, false, true, false).add(rows(b, out));                                       // [N, out]
+        return sd.mmul(x, weight, false, true, false).add(biasByMatmul ? rows(b, out) : b);                    // [N, out]
     }
 
     /** A vector [n] repeated on every row: ones [N, 1] · v [1, n]. */

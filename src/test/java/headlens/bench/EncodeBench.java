@@ -93,12 +93,18 @@ public final class EncodeBench {
         row(out, "headlens encode", hl, tokens, flops, peak, ort / hl);
         row(out, "headlens forward+backward", fb, tokens, 3 * flops, peak, Double.NaN);
         out.printf("encode ratio headlens/ORT (throughput): %.3f%n", ort / hl);
-        out.printf("peak RSS so far: %.2f GB%n", peakRssGb());
+        out.printf("peak RSS so far: %.2f GB%n", MemoryBench.hwmGb());
     }
 
     /** One forward+backward; inputs and gradients are closed at once (native memory is not left to the GC). */
     static void step(Encoder train, Encoder.Batch b, List<String> vars) {
+        step(train, b, vars, () -> {});
+    }
+
+    /** As {@link #step(Encoder, Encoder.Batch, List)}; {@code fed} runs once the inputs and dropout masks are drawn. */
+    static void step(Encoder train, Encoder.Batch b, List<String> vars, Runnable fed) {
         Map<String, INDArray> feed = train.feed(b, true);
+        fed.run();
         headlens.model.Gradients.calculate(train.sd(), feed, List.of(), vars).getGradients().values().forEach(headlens.model.ClosingMemoryMgr::recycle);
         feed.values().forEach(headlens.model.ClosingMemoryMgr::recycle);
     }
@@ -113,12 +119,6 @@ public final class EncodeBench {
         double n = (double) batch * seq, h = c.hiddenSize(), i = c.intermediateSize();
         double perLayer = 2 * n * (4 * h * h + 2 * h * i) + 2 * 2 * batch * (double) seq * seq * h;
         return perLayer * c.numHiddenLayers();
-    }
-
-    static double peakRssGb() throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status")))
-            if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0 / 1024.0;
-        return Double.NaN;
     }
 
     static String arg(String[] a, String name, String def) {

@@ -47,11 +47,13 @@ public final class MemoryBench {
             int[][] ids = new int[batch][t], mask = new int[batch][t];
             for (int i = 0; i < batch; i++)
                 for (int j = 0; j < t; j++) { ids[i][j] = 1000 + rnd.nextInt(20000); mask[i][j] = 1; }
-            Map<String, INDArray> feed = enc.feed(new Encoder.Batch(ids, mask), true);
-            Map<String, INDArray> g = stock ? sd.calculateGradients(feed, vars)
-                    : headlens.model.Gradients.calculate(sd, feed, List.of(), vars).getGradients();
-            feed.values().forEach(headlens.model.ClosingMemoryMgr::recycle);
-            g.values().forEach(headlens.model.ClosingMemoryMgr::recycle);
+            if (stock) {
+                Map<String, INDArray> feed = enc.feed(new Encoder.Batch(ids, mask), true);
+                sd.calculateGradients(feed, vars).values().forEach(INDArray::close);
+                feed.values().forEach(INDArray::close);
+            } else {
+                EncodeBench.step(enc, new Encoder.Batch(ids, mask), vars);
+            }
             if (s == 1 && !mmgr.equals("default")) {
                 for (SameDiff f : new SameDiff[]{sd, sd.getFunction("grad")})
                     for (var sess : f.getSessions().values())
@@ -71,15 +73,18 @@ public final class MemoryBench {
                 (System.nanoTime() - t0) / 1e9 / steps, headlens.model.ClosingMemoryMgr.stats());
     }
 
+    /** Peak resident set size so far (VmHWM), GiB. */
     static double hwmGb() throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status")))
-            if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0 / 1024.0;
-        return Double.NaN;
+        return procStatusGb("VmHWM:");
     }
 
     static double rssGb() throws Exception {
+        return procStatusGb("VmRSS:");
+    }
+
+    private static double procStatusGb(String key) throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc/self/status")))
-            if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0 / 1024.0;
+            if (line.startsWith(key)) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0 / 1024.0;
         return Double.NaN;
     }
 }

@@ -68,9 +68,6 @@ public final class OpProfile {
     static void run(Encoder enc, Encoder.Batch b, List<String> vars, boolean infer) {
         if (infer) { enc.forward(b).hidden().close(); return; }
         long f0 = System.nanoTime();
-        Map<String, INDArray> feed = enc.feed(b, true);
-        FEED_MS[0] = (System.nanoTime() - f0) / 1e6;
-        headlens.model.Gradients.calculate(enc.sd(), feed, List.of(), vars).getGradients().values().forEach(headlens.model.ClosingMemoryMgr::recycle);
-        feed.values().forEach(headlens.model.ClosingMemoryMgr::recycle);
+        EncodeBench.step(enc, b, vars, () -> FEED_MS[0] = (System.nanoTime() - f0) / 1e6);
     }
 }
