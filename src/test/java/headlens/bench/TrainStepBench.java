@@ -58,10 +58,16 @@ public final class TrainStepBench {
         for (int s = 0; s < warmup + steps; s++) {
             if (s == warmup) { t0 = System.nanoTime(); rssWarm = MemoryBench.rssGb(); }
             Nd4j.getRandom().setSeed(42 + s);
+            long a0 = System.nanoTime();
             TokenClassifier.Step st = tc.lossAndGradients(b, y, true, names);
+            long a1 = System.nanoTime();
             double norm = AdamW.globalNorm(st.gradients());
             adam.update(weights, st.gradients(), 5e-5, Math.min(1, 1 / (norm + 1e-6)));
+            long a2 = System.nanoTime();
             tc.release(st);
+            if (Boolean.getBoolean("bench.parts"))
+                System.err.printf("step %d: gradients %.0f ms, clip+AdamW %.0f ms; %s%n", s + 1, (a1 - a0) / 1e6, (a2 - a1) / 1e6,
+                        headlens.model.ClosingMemoryMgr.stats());
             if (Boolean.getBoolean("bench.gc")) System.gc();
             double rss = MemoryBench.rssGb();
             peak = Math.max(peak, rss);
