@@ -48,9 +48,10 @@ public final class ClosingMemoryMgr extends AbstractMemoryMgr {
 
     /**
      * {@code -Dheadlens.pool.mb}, else 40% of JavaCPP's {@code maxphysicalbytes} (at least 256 MiB): the limit the user set
-     * for native memory decides how much of it idle buffers may hold. Measured: a BERT-base training step at 16 × 128
-     * under a 12 GB limit took 12.2 s with a fixed 1.5 GiB pool (700 fresh allocations per step) and 10.5 / 9.4 s with
-     * 4 / 6 GiB (benchmarks/README.md, "Training-step throughput"); a 4 GB limit gives 1.6 GiB, about the old fixed 1.5.
+     * for native memory decides how much of it idle buffers may hold. Measured (interleaved A/B, BERT-base training step
+     * at 16 × 128 under a 12 GB limit): 12.38 / 12.11 s with the old fixed 1.5 GiB pool (~700 fresh allocations per step),
+     * 9.74 / 10.39 s with this default's 4.8 GiB (benchmarks/results/pool-ab-bert-base.txt); a 4 GB limit gives 1.6 GiB,
+     * about the old fixed 1.5.
      */
     static long defaultCap() {
         Long mb = Long.getLong("headlens.pool.mb");
