@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 EncodeCommand.class,
                 ExportCommand.class,
                 PullCommand.class,
+                ModelsCommand.class,
                 TokenizeCommand.class,
                 DataCommand.class,
                 ScoreCommand.class,
