@@ -123,7 +123,7 @@ public final class TfBert {
         } finally {
             if (staging == null) deleteTree(tokDir);
         }
-        if (!m.skipped().isEmpty()) notes.add("skipped optimizer state " + Converter.abbreviate(m.skipped()));
+        if (!m.skipped().isEmpty()) notes.add("skipped optimizer state: " + summarize(m.skipped()));
         long bytes = m.tensors().values().stream().mapToLong(t -> t.numel() * 4).sum();
         return new Converter.Report("TensorFlow " + l.kind(), to, m.tensors().size(), bytes, m.dropped(), List.of(), notes);
     }
@@ -169,6 +169,15 @@ public final class TfBert {
         return new Mapped(out, dropped, skipped);
     }
 
+    /** "global_step, 39 adam_m, 39 adam_v": slots counted by kind, named when single. */
+    static String summarize(List<String> skipped) {
+        Map<String, Integer> kinds = new java.util.TreeMap<>();
+        for (String n : skipped) kinds.merge(n.contains("/") ? n.substring(n.lastIndexOf('/') + 1) : n, 1, Integer::sum);
+        List<String> parts = new ArrayList<>();
+        kinds.forEach((k, c) -> parts.add(c == 1 ? k : c + " " + k));
+        return String.join(", ", parts);
+    }
+
     static boolean isOptimizerState(String n) {
         String last = n.substring(n.lastIndexOf('/') + 1);
         return n.equals("global_step") || last.equals("adam_m") || last.equals("adam_v") || last.equals("Adam") || last.equals("Adam_1")
@@ -208,7 +217,7 @@ public final class TfBert {
                         + " but the checkpoint has " + layers + " layers of width " + hidden);
             notes.add("config inferred from the tensors; num_attention_heads " + heads + " from the name '" + releaseName + "'");
         } else {
-            heads = hidden / 64;
+            heads = Math.max(1, hidden / 64);
             notes.add("config inferred from the tensors; num_attention_heads " + heads + " assumed (hidden_size / 64, BERT's convention): pass --config bert_config.json if that is wrong");
         }
         ObjectNode o = Safetensors.JSON.createObjectNode();
