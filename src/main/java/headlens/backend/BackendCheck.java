@@ -35,12 +35,9 @@ public final class BackendCheck {
     public record Result(Host host, Optional<String> classifier, GpuSupport.Assessment gpus, List<String> problems) {
         public boolean usable() { return problems.isEmpty(); }
 
-        /** What to do about the problems, one line (empty when usable). */
+        /** The way out, to print with problems: for the CUDA build, the CPU one; empty otherwise. */
         public String hint() {
-            if (usable()) return "";
-            return host.backend() == Backend.CUDA
-                    ? "headlens doctor shows the details; HEADLENS_BACKEND=cpu ./headlens ... runs the CPU build instead"
-                    : "headlens doctor shows the details";
+            return host.backend() == Backend.CUDA ? "HEADLENS_BACKEND=cpu ./headlens ... runs the CPU build instead" : "";
         }
     }
 

@@ -24,15 +24,20 @@ public final class NvidiaSmi {
 
     /** Runs {@link #COMMAND}: the GPUs, or why the driver cannot be asked. */
     public static GpuSupport.Probe probe() {
+        return probe(COMMAND);
+    }
+
+    /** Runs {@code command} (nvidia-smi or a stand-in for it) and interprets what it prints. */
+    static GpuSupport.Probe probe(List<String> command) {
         Path out = null;
         Process p = null;
         try {
             // output to a file, so that a hung nvidia-smi cannot block a read past the timeout
             out = Files.createTempFile("headlens-nvidia-smi", ".txt");
             try {
-                p = new ProcessBuilder(COMMAND).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
             } catch (IOException e) {
-                return new GpuSupport.Unavailable("nvidia-smi is not on the PATH (no NVIDIA driver installed?)");
+                return new GpuSupport.Unavailable(command.get(0) + " is not on the PATH (no NVIDIA driver installed?)");
             }
             p.getOutputStream().close();
             if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {

@@ -41,7 +41,7 @@ public final class DoctorCommand implements Callable<Integer> {
     /** Environment settings headlens relies on, with the value the launcher and the tests set and why. */
     private static final Map<String, String[]> ENVIRONMENT = Map.of(
             "MALLOC_MMAP_THRESHOLD_", new String[] {"131072", "glibc keeps freed ND4J buffers in the heap without it (resident memory grows)"},
-            "OMP_WAIT_POLICY", new String[] {"PASSIVE", "1.5x faster here than OpenMP's spinning default"});
+            "OMP_WAIT_POLICY", new String[] {"PASSIVE", "it ran 1.5x faster here than OpenMP's spinning default"});
 
     @Override
     public Integer call() {
@@ -71,7 +71,7 @@ public final class DoctorCommand implements Callable<Integer> {
         if (problems.isEmpty()) nd4j(out, h, r, problems);
         for (String w : warnings) line(out, "warning", w);
         for (String p : problems) line(out, "problem", p);
-        line(out, "verdict", problems.isEmpty() ? "usable" : "not usable (" + r.hint() + ")");
+        line(out, "verdict", problems.isEmpty() ? "usable" : "not usable" + (r.hint().isEmpty() ? "" : "; " + r.hint()));
         out.flush();
         return problems.isEmpty() ? 0 : 2;
     }
@@ -155,7 +155,10 @@ public final class DoctorCommand implements Callable<Integer> {
                 if (e.getKey().toString().startsWith("cuda.")) line(out, e.getKey().toString(), String.valueOf(e.getValue()));
             }
         } catch (Throwable t) { // UnsatisfiedLinkError, a CUDA error: what the user must see, as one line
-            problems.add("ND4J failed to start: " + t);
+            Throwable root = t;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            problems.add("ND4J failed to start: " + t + (root == t ? "" : ", caused by " + root)
+                    + (h.backend() == Backend.CUDA ? " (ND4J's log above names the library that failed)" : ""));
         }
     }
 

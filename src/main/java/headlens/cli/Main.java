@@ -56,7 +56,7 @@ public final class Main implements Runnable {
                 BackendCheck.Result r = startupCheck.get();
                 if (!r.usable()) {
                     for (String p : r.problems()) cl.getErr().println("error: " + p);
-                    cl.getErr().println(r.hint());
+                    cl.getErr().println("headlens doctor shows the details" + (r.hint().isEmpty() ? "" : "; " + r.hint()));
                     return 2;
                 }
             }
