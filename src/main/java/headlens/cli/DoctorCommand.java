@@ -51,12 +51,12 @@ public final class DoctorCommand implements Callable<Integer> {
         List<String> problems = new ArrayList<>(r.problems());
         List<String> warnings = new ArrayList<>();
 
-        String requested = h.requested() == null ? "unset, so cpu" : h.requested();
+        String requested = h.requested() == null ? " unset" : "=" + h.requested();
         line(out, "backend", switch (h.backend()) {
             case CPU -> "CPU (nd4j-native)";
             case CUDA -> "CUDA (" + GpuSupport.BUILD + ")";
             case NONE -> "none";
-        } + "; " + BackendCheck.ENV + " " + requested + (h.bothOnClassPath() ? "; both backends are on the class path" : ""));
+        } + "; " + BackendCheck.ENV + requested + (h.bothOnClassPath() ? "; both backends are on the class path" : ""));
         if (h.backend() == Backend.CPU) {
             line(out, "native build", r.classifier().orElse("not found") + (h.cpuClassifiers().size() > 1
                     ? " (JavaCPP's first of " + String.join(", ", h.cpuClassifiers()) + ")" : ""));

@@ -2,6 +2,7 @@ package headlens.backend;
 
 import headlens.backend.BackendCheck.Backend;
 import headlens.backend.BackendCheck.Host;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -85,6 +86,7 @@ class BackendCheckTest {
     @Test
     void thisJvmIsTheCpuBuild() {
         Host h = BackendCheck.detect();
+        Assumptions.assumeFalse(h.backend() == Backend.CUDA, "tests run on the CUDA build (mvn -Pcuda)");
         assertEquals(Backend.CPU, h.backend());
         assertEquals(null, h.gpus()); // nvidia-smi is asked only for the CUDA build
         assertFalse(h.cpuClassifiers().isEmpty(), "no CPU natives found on the class path");
