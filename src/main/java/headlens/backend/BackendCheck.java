@@ -100,6 +100,9 @@ public final class BackendCheck {
                 if (!h.cpuClassifiers().isEmpty()) {
                     classifier = Optional.of(h.cpuClassifiers().get(0));
                     if (h.cpuFlags().isPresent()) CpuNatives.problem(classifier.get(), h.cpuFlags().get()).ifPresent(problems::add);
+                } else if (h.cpuFlags().isPresent()) { // Linux x86-64, where the natives would be looked for
+                    problems.add("no nd4j-native natives for " + CpuNatives.PLATFORM + " on the class path (the jar with the "
+                            + "nd4j.classifier of the build is missing)");
                 }
             }
             case CUDA -> {

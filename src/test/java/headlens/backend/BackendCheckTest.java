@@ -71,6 +71,9 @@ class BackendCheckTest {
         assertEquals(1, q.size());
         assertTrue(q.get(0).startsWith("HEADLENS_BACKEND=cpu, but this JVM would load the CUDA backend"), q.get(0));
         assertEquals(List.of("HEADLENS_BACKEND must be cpu or cuda, not 'gpu'"), BackendCheck.assess(cpu("gpu", SPR)).problems());
+        assertEquals(List.of("no nd4j-native natives for linux-x86_64 on the class path (the jar with the nd4j.classifier of the "
+                + "build is missing)"), BackendCheck.assess(new Host(Backend.CPU, false, null, List.of(), Optional.of(SPR),
+                Optional.empty(), null, null)).problems());
         assertEquals(List.of("no ND4J backend on the class path (neither nd4j-native nor nd4j-cuda-11.6)"),
                 BackendCheck.assess(new Host(Backend.NONE, false, null, List.of(), Optional.empty(), Optional.empty(), null, null)).problems());
     }
