@@ -55,7 +55,7 @@ class TorchParityTest {
     static final double BETA1 = 0.9, BETA2 = 0.999, ADAM_EPS = 1e-8;
     static final List<String> LABELS = List.of("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC");
 
-    /** Real English, 8..26 words: with sub-words, 11..32 tokens. */
+    /** Real English, each sentence within 32 tokens (asserted below). */
     static final String[] TEXT = {
         "The committee met in Geneva on Tuesday to discuss the new trade agreement .",
         "She bought three apples , two oranges and a loaf of bread at the market .",
