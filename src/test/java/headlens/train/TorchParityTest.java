@@ -124,6 +124,10 @@ class TorchParityTest {
         // 24 · 0.1 = 2.4: HuggingFace warms up for 3 updates (rounding would give 2)
         assertTrue(total >= 20 && warmup == 3 && Math.round(total * WARMUP_RATIO) != warmup, total + " steps, " + warmup + " warm-up");
         assertTrue(plan.stream().anyMatch(b -> Arrays.stream(b.attentionMask()).anyMatch(m -> m[m.length - 1] == 0)), "some padding");
+        int continuations = 0;   // ignored (-100) word pieces inside sentences, besides [CLS], [SEP] and padding
+        for (Example e : train)
+            for (int j = 1; j < e.length() - 1; j++) if (e.labelIds()[j] == FeatureBuilder.IGNORE) continuations++;
+        assertTrue(continuations >= 5, continuations + " sub-word continuations");
 
         long t0 = System.nanoTime();
         Trainer.Result res = trainer.run(false);
