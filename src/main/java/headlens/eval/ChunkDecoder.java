@@ -16,6 +16,25 @@ public final class ChunkDecoder {
      * ends one.
      */
     public static List<Chunk> conlleval(List<List<String>> sentences) {
+        return conlleval(sentences, Reading.V1);
+    }
+
+    /**
+     * How seqeval reads a label's type (the prefix is always its first character). The versions differ for labels
+     * without a dash, such as UPOS tags, and for labels with several dashes.
+     */
+    public enum Reading {
+        /** seqeval 1.x: {@code chunk[1:].split('-', maxsplit=1)[-1] or '_'}: B-PER → PER, NOUN → OUN, X → _. */
+        V1,
+        /**
+         * seqeval 0.0.12 (the reproduced paper's): {@code chunk.split('-')[-1]}: B-PER → PER, NOUN → NOUN, B-ORG-X → X.
+         * For UPOS it keeps CCONJ and SCONJ apart, which 1.x reads as the same type CONJ.
+         */
+        V0_0_12
+    }
+
+    /** As {@link #conlleval(List)}, with the type read as the given seqeval version does. */
+    public static List<Chunk> conlleval(List<List<String>> sentences, Reading reading) {
         List<Chunk> chunks = new ArrayList<>();
         char prevTag = 'O';
         String prevType = "";
@@ -26,7 +45,7 @@ public final class ChunkDecoder {
                 String label = k < sentence.size() ? sentence.get(k) : "O";
                 if (label.isEmpty()) throw new HeadlensException("empty label in sentence " + chunks.size());
                 char tag = label.charAt(0);
-                String type = typeOf(label);
+                String type = reading == Reading.V1 ? typeOf(label) : label.substring(label.lastIndexOf('-') + 1);
                 if (endOfChunk(prevTag, tag, prevType, type)) chunks.add(new Chunk(prevType, -1, begin, i));
                 if (startOfChunk(prevTag, tag, prevType, type)) begin = i;
                 prevTag = tag;
