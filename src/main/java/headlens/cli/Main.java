@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 EvalCommand.class,
                 PredictCommand.class,
+                ReportCommand.class,
         })
 public final class Main implements Runnable {
 

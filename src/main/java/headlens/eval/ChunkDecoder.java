@@ -16,6 +16,16 @@ public final class ChunkDecoder {
      * ends one.
      */
     public static List<Chunk> conlleval(List<List<String>> sentences) {
+        return conlleval(sentences, false);
+    }
+
+    /**
+     * As {@link #conlleval(List)}; {@code seqeval0012} reads a label's type as seqeval 0.0.12 did
+     * ({@code chunk.split('-')[-1]}: the whole label when it has no dash), the version Ma et al. (2021) scored with. On
+     * B-/I- labels both rules agree; on UPOS tags (no dash; the first character read as the prefix) they differ:
+     * seqeval 1.x would give CCONJ and SCONJ the same type "CONJ", 0.0.12 keeps them apart.
+     */
+    public static List<Chunk> conlleval(List<List<String>> sentences, boolean seqeval0012) {
         List<Chunk> chunks = new ArrayList<>();
         char prevTag = 'O';
         String prevType = "";
@@ -26,7 +36,7 @@ public final class ChunkDecoder {
                 String label = k < sentence.size() ? sentence.get(k) : "O";
                 if (label.isEmpty()) throw new HeadlensException("empty label in sentence " + chunks.size());
                 char tag = label.charAt(0);
-                String type = typeOf(label);
+                String type = seqeval0012 ? label.substring(label.lastIndexOf('-') + 1) : typeOf(label);
                 if (endOfChunk(prevTag, tag, prevType, type)) chunks.add(new Chunk(prevType, -1, begin, i));
                 if (startOfChunk(prevTag, tag, prevType, type)) begin = i;
                 prevTag = tag;

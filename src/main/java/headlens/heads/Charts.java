@@ -119,6 +119,18 @@ public final class Charts {
         return out;
     }
 
+    /**
+     * The chart as an inline {@code <svg>} element for an HTML page: scalable (viewBox), and deterministic: the ids of its
+     * clip paths and gradients start with {@code id} instead of JFreeSVG's default prefix (which holds System.nanoTime()),
+     * so several charts can share a page and the same chart always gives the same bytes.
+     */
+    public static String svgElement(JFreeChart chart, int width, int height, String id) {
+        SVGGraphics2D g = new SVGGraphics2D(width, height);
+        g.setDefsKeyPrefix(id + "-");
+        chart.draw(g, new Rectangle(0, 0, width, height));
+        return g.getSVGElement(id, true, new org.jfree.svg.ViewBox(0, 0, width, height), null, null);
+    }
+
     /** White (0) to dark red (1), grey for NaN (physically pruned). */
     static final class Scale implements PaintScale {
         @Override public double getLowerBound() { return 0; }
