@@ -293,9 +293,29 @@ public final class ReportWriter {
                 }
                 if (series.isEmpty()) continue;
                 String title = g.exp.label() + " → " + t.toUpperCase(Locale.ROOT);
-                out.add(figure(Charts.lines(title, "k (heads masked)", metric + " ×100 (" + split + ")", series), 640, 400, title));
+                org.jfree.chart.JFreeChart chart = Charts.lines(title, "k (heads masked)", metric + " ×100 (" + split + ")", series);
+                int i = 0;
+                for (String o : series.keySet()) chart.getXYPlot().getRenderer().setSeriesPaint(i++, ORDER_COLORS.get(o));
+                out.add(figure(chart, 640, 400, title));
             }
         return out;
+    }
+
+    /** One fixed colour per order, so the page's show/hide controls can find a series by its colour in every chart. */
+    private static final Map<String, java.awt.Color> ORDER_COLORS = Map.of("lowest", new java.awt.Color(214, 39, 40),
+            "highest", new java.awt.Color(31, 119, 180), "random", new java.awt.Color(44, 160, 44));
+
+    private static String orderControls() {
+        StringBuilder sb = new StringBuilder("<style>\n");
+        for (String o : ReportModel.ORDERS) {
+            java.awt.Color c = ORDER_COLORS.get(o);
+            sb.append(String.format(Locale.ROOT, "#show-%s:not(:checked) ~ .figs [style*=\"rgb(%d,%d,%d)\"]{display:none}%n", o, c.getRed(), c.getGreen(), c.getBlue()));
+        }
+        sb.append("</style>\n<span class=\"controls\">Show in the k-curves:</span>\n");
+        for (String o : ReportModel.ORDERS)
+            sb.append("<input type=\"checkbox\" id=\"show-").append(o).append("\" checked><label for=\"show-").append(o).append("\">")
+                    .append(o).append(o.equals("lowest") ? " (the paper's)" : " (control)").append("</label>\n");
+        return sb.toString();
     }
 
     private String figure(org.jfree.chart.JFreeChart chart, int w, int h, String caption) {
@@ -428,7 +448,8 @@ public final class ReportWriter {
                 nav a{margin-right:14px}
                 table{border-collapse:collapse;margin:6px 0 4px;font-variant-numeric:tabular-nums}
                 th,td{border:1px solid #d4d4d4;padding:3px 7px;white-space:nowrap}
-                th{background:#f2f2f2;font-weight:600}td.n{text-align:right}
+                th{background:#f2f2f2;font-weight:600;white-space:normal;max-width:8em;vertical-align:bottom}td.n{text-align:right}
+                label{margin:0 14px 0 3px}span.controls{font-weight:600;margin-right:8px}
                 td.up{background:#dff0d8}td.down{background:#f7dcdc}
                 p.note{color:#555;font-size:12.5px;margin:2px 0 10px}
                 .figs{display:flex;flex-wrap:wrap;gap:12px}
@@ -454,6 +475,7 @@ public final class ReportWriter {
                 sb.append("</ul>\n");
             }
             if (!s.figures().isEmpty()) {
+                if (s.id().equals("curves")) sb.append(orderControls());
                 sb.append("<div class=\"figs\">\n");
                 s.figures().forEach(f -> sb.append(f).append('\n'));
                 sb.append("</div>\n");
