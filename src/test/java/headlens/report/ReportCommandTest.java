@@ -244,6 +244,9 @@ class ReportCommandTest {
         assertEquals("0.85", p.get("paper"));   // ma2021.md, POS-mBERT, EN row, DE column
         assertEquals(3, html.select("#heads svg").size(), "heatmaps: en, de and the ranking");
         assertEquals(6, html.select("#curves svg").size(), "one k-curve per experiment and target");
+        assertEquals(List.of("show-lowest", "show-highest", "show-random"), html.select("#curves input[type=checkbox]").eachAttr("id"));
+        // the controls hide a series by its colour: highest is drawn in rgb(31,119,180) in every curve that has it
+        assertTrue(html.select("#curves svg").first().outerHtml().contains("rgb(31,119,180)"));
     }
 
     static double[] flat(double[][] m) { return Arrays.stream(m).flatMapToDouble(Arrays::stream).toArray(); }
