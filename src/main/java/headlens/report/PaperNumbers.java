@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * The numbers of Ma et al. (ACL 2021) that the report sets beside ours: Tables 2–4 and the Spearman ρ of Fig. 1,
  * transcribed from {@code shared/reference/ma2021.md} into {@code headlens/report/ma2021-tables.csv} and
- * {@code ma2021-spearman.csv} (a test checks them against that file). Scores are seqeval F1 ×100.
+ * {@code ma2021-spearman.csv}, footnote 6 into {@code ma2021-mean-k.csv} (a test checks them against that file). Scores are seqeval F1 ×100.
  */
 public final class PaperNumbers {
     /** One row of Tables 2–4: unpruned and best-pruned, cross- and multi-lingual. */
@@ -21,6 +21,7 @@ public final class PaperNumbers {
 
     private final Map<String, Row> tables = new LinkedHashMap<>();
     private final Map<String, Double> spearman = new LinkedHashMap<>();
+    private final Map<String, Double> meanK = new LinkedHashMap<>();
 
     private static final PaperNumbers INSTANCE = new PaperNumbers();
 
@@ -31,6 +32,7 @@ public final class PaperNumbers {
             tables.put(key(c[0], c[1], c[2], c[3]), new Row(Double.parseDouble(c[4]), Double.parseDouble(c[5]),
                     Double.parseDouble(c[6]), Double.parseDouble(c[7])));
         for (String[] c : csv("ma2021-spearman.csv", 5)) spearman.put(key(c[0], c[1], c[2], c[3]), Double.parseDouble(c[4]));
+        for (String[] c : csv("ma2021-mean-k.csv", 3)) meanK.put(key(c[0], c[1]), Double.parseDouble(c[2]));
     }
 
     /** The paper's model column for one of ours: xlmr for an XLM-R encoder, else mbert. */
@@ -46,6 +48,9 @@ public final class PaperNumbers {
         Double v = spearman.get(key(task, model, a, b));
         return v != null ? v : spearman.get(key(task, model, b, a));
     }
+
+    /** Footnote 6: the mean number of heads pruned at the best k, or null. */
+    public Double meanK(String task, String model) { return meanK.get(key(task, model)); }
 
     public Map<String, Row> tables() { return tables; }
 

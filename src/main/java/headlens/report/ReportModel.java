@@ -127,14 +127,19 @@ final class ReportModel {
 
     /** The trial's difference to k = 0 for one target, split and metric; null when either score is missing. */
     Delta delta(Group g, String order, int k, String target, String split, String metric) {
-        RunResult.Metric m = metric(g.run(order, k), target, split, metric), m0 = metric(g.base, target, split, metric);
+        return compare(g.run(order, k), g.base, target, split, metric);
+    }
+
+    /** Run a's score minus run b's on the same sentences, with its interval (none when a is b or without statistics). */
+    Delta compare(RunResult a, RunResult b, String target, String split, String metric) {
+        RunResult.Metric m = metric(a, target, split, metric), m0 = metric(b, target, split, metric);
         if (m == null || m0 == null) return null;
-        String key = g.exp + "|" + order + "|" + k + "|" + target + "|" + split + "|" + metric;
+        String key = files.get(a) + "|" + files.get(b) + "|" + target + "|" + split + "|" + metric;
         Delta d = deltas.get(key);
         if (d == null) {
             PairedBootstrap.Interval ci = null;
-            if (k > 0 && m.stats() != null && m0.stats() != null) {
-                String what = files.get(g.run(order, k)) + " vs " + files.get(g.base) + " (" + target + " " + split + " " + metric + ")";
+            if (a != b && m.stats() != null && m0.stats() != null) {
+                String what = files.get(a) + " vs " + files.get(b) + " (" + target + " " + split + " " + metric + ")";
                 m.stats().checkPairedWith(m0.stats(), what);
                 ci = PairedBootstrap.difference(m.stats(), m0.stats(), resamples, seed);
             }
@@ -142,6 +147,17 @@ final class ReportModel {
             deltas.put(key, d);
         }
         return d;
+    }
+
+    /** Experiments that differ only in masking: {train+eval, train-only}. */
+    List<Group[]> maskingPairs() {
+        List<Group[]> out = new ArrayList<>();
+        for (Group a : groups)
+            for (Group b : groups)
+                if (a.exp.masking().equals("train+eval") && b.exp.masking().equals("train-only") && a.exp.model().equals(b.exp.model())
+                        && a.exp.task().equals(b.exp.task()) && a.exp.sources().equals(b.exp.sources())
+                        && a.exp.setting().equals(b.exp.setting()) && a.exp.seed() == b.exp.seed()) out.add(new Group[]{a, b});
+        return out;
     }
 
     /** The paper's rule: the best of k = 1..12 (lowest order) on the reported split itself (ties: the smaller k). */

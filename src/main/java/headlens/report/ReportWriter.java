@@ -98,6 +98,12 @@ public final class ReportWriter {
         s.add(new Section("curves", "Every trial: difference to k = 0 by order and k", List.of(
                 "The paper's order (lowest) and the controls (highest = the most important heads, random = seeded random heads)."),
                 curveTables(), withFigures ? curveFigures() : List.of()));
+        List<Group[]> pairs = m.maskingPairs();
+        if (!pairs.isEmpty())
+            s.add(new Section("masking", "Masked at training and evaluation vs at training only", List.of(
+                    "train-only is what the authors' released code does: the heads are masked while fine-tuning, and evaluation runs "
+                            + "the model without the mask. Δ = train-only − train+eval at the same k, on the same sentences."),
+                    maskingTables(pairs), List.of()));
         s.add(headsSection(withFigures));
         s.add(new Section("runs", "What each run used", List.of(), List.of(budgetTable()), List.of()));
         List<String> missing = m.missing();
@@ -177,7 +183,7 @@ public final class ReportWriter {
     private List<Table> summaryTables() {
         List<Table> out = new ArrayList<>();
         List<String> header = List.of("setting", "metric", "pairs", "paper rule: mean Δ", "improved", "mean k",
-                "honest: mean Δ", "improved", "CI > 0", "CI < 0", "paper, all its pairs: mean Δ", "improved", "paper, these pairs: mean Δ", "improved");
+                "honest: mean Δ", "improved", "CI > 0", "CI < 0", "paper, all its pairs: mean Δ", "improved", "paper mean k", "paper, these pairs: mean Δ", "improved");
         m.paperRows().forEach((key, rows) -> {
             List<List<String>> body = new ArrayList<>();
             String pm = PaperNumbers.paperModel(key.model());
@@ -209,12 +215,14 @@ public final class ReportWriter {
                     boolean pap = metric.equals(RunResult.paperMetric(key.task()));
                     body.add(List.of(setting, metric, String.valueOf(pairs), mean(pr, 100), improved(pr), meanK(ks),
                             mean(hon, 100), improved(hon), hon.isEmpty() ? DASH : String.valueOf(up), hon.isEmpty() ? DASH : String.valueOf(down),
-                            pap ? mean(pAll, 1) : DASH, pap ? improved(pAll) : DASH, pap ? mean(pThese, 1) : DASH, pap ? improved(pThese) : DASH));
+                            pap && !mono ? mean(pAll, 1) : DASH, pap && !mono ? improved(pAll) : DASH,
+                            pap && !mono && paper.meanK(key.task(), pm) != null ? num(paper.meanK(key.task(), pm), 2) : DASH,
+                            pap ? mean(pThese, 1) : DASH, pap ? improved(pThese) : DASH));
                 }
             out.add(new Table(id("summary", key.task(), key.model(), key.masking(), String.valueOf(key.seed())), keyTitle(key), header, body,
                     List.of("pairs = source→target rows with target ≠ source (rows SL = TL apart, as the paper's English row of Table 4); improved = Δ > 0 (of those with a value); "
                             + "CI > 0 / CI < 0 = honest-rule intervals wholly above / below zero; mean k = the mean number of heads "
-                            + "pruned at the paper-rule k (the paper's footnote 6).")));
+                            + "pruned at the paper-rule k (paper mean k: its footnote 6, over both settings).")));
         });
         return out;
     }
@@ -271,6 +279,31 @@ public final class ReportWriter {
                     out.add(new Table(id("curve", g.exp.label(), t, metric), g.exp.label() + " → " + t.toUpperCase(Locale.ROOT) + ": "
                             + ReportModel.metricName(metric) + " (" + split + ")", header, body, List.of()));
                 }
+        return out;
+    }
+
+    private List<Table> maskingTables(List<Group[]> pairs) {
+        List<Table> out = new ArrayList<>();
+        for (Group[] p : pairs)
+            for (String metric : m.metrics(p[0].exp.task())) {
+                List<List<String>> body = new ArrayList<>();
+                TreeSet<String> targets = new TreeSet<>(p[0].targets());
+                targets.addAll(p[1].targets());
+                for (String t : targets)
+                    for (String order : ReportModel.ORDERS)
+                        for (int k = 1; k <= ReportModel.maxK(p[0]); k++) {
+                            RunResult a = p[1].run(order, k), b = p[0].run(order, k);
+                            if (a == null || b == null) continue;
+                            String split = p[0].reportedSplit(t);
+                            Delta d = m.compare(a, b, t, split, metric);
+                            if (d == null) continue;
+                            body.add(List.of(t.toUpperCase(Locale.ROOT), order, String.valueOf(k), split, pct(d.base()), pct(d.value()), delta(d)));
+                        }
+                if (body.isEmpty()) continue;
+                String label = p[0].exp.task() + " " + p[0].exp.sourceLabel() + " " + p[0].exp.setting() + " · " + p[0].exp.model();
+                out.add(new Table(id("masking", label, metric), label + ": " + ReportModel.metricName(metric),
+                        List.of("target", "order", "k", "split", "train+eval", "train-only", "Δ [95% CI]"), body, List.of()));
+            }
         return out;
     }
 

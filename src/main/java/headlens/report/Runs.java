@@ -50,7 +50,21 @@ public record Runs(Map<String, RunResult> results, List<Heads> heads) {
                 heads.add(new Heads(rel.substring(0, rel.length() - ".json".length()), task, r));
             }
         }
-        return new Runs(results, heads);
+        return new Runs(results, inferTasks(heads, results));
+    }
+
+    /** A heads file without {@code info.task} takes the task of the result files in its directory (and below) when they share one. */
+    private static List<Heads> inferTasks(List<Heads> heads, Map<String, RunResult> results) {
+        List<Heads> out = new ArrayList<>();
+        for (Heads h : heads) {
+            if (h.task() != null) { out.add(h); continue; }
+            int slash = h.label().lastIndexOf('/');
+            String dir = slash < 0 ? "" : h.label().substring(0, slash + 1);
+            java.util.Set<String> tasks = new java.util.TreeSet<>();
+            results.forEach((rel, r) -> { if (rel.startsWith(dir)) tasks.add(r.task()); });
+            out.add(new Heads(h.label(), tasks.size() == 1 ? tasks.iterator().next() : null, h.report()));
+        }
+        return out;
     }
 
     /** These runs plus those of another set (e.g. an imported sweep); keys must not clash. */

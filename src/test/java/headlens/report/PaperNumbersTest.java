@@ -43,6 +43,21 @@ class PaperNumbersTest {
     }
 
     @Test
+    void meanPrunedHeadsMatchTheReference() throws Exception {
+        // "- Mean number of heads pruned at the best k (footnote 6): POS 7.52 (mBERT) / 6.58 (XLM-R), NER 7.54 / 7.28,
+        //   slot filling 6.19 / 6.31."
+        String text = Files.readString(MD).replaceAll("\\s+", " ");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("footnote 6\\): POS ([0-9]+\\.[0-9]+) \\(mBERT\\) / ([0-9]+\\.[0-9]+) \\(XLM-R\\), "
+                + "NER ([0-9]+\\.[0-9]+) / ([0-9]+\\.[0-9]+), slot filling ([0-9]+\\.[0-9]+) / ([0-9]+\\.[0-9]+)").matcher(text);
+        assertTrue(m.find(), "footnote 6 line not found");
+        String[] tasks = {"pos", "ner", "slot"};
+        for (int t = 0; t < 3; t++) {
+            assertEquals(Double.parseDouble(m.group(1 + 2 * t)), PaperNumbers.get().meanK(tasks[t], "mbert"));
+            assertEquals(Double.parseDouble(m.group(2 + 2 * t)), PaperNumbers.get().meanK(tasks[t], "xlmr"));
+        }
+    }
+
+    @Test
     void spearmanMatchesTheReference() throws Exception {
         String text = Files.readString(MD);
         int checked = 0;

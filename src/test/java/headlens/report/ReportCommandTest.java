@@ -66,6 +66,8 @@ class ReportCommandTest {
         trial("cross", List.of("en"), "none", 0);
         for (int k = 1; k <= 3; k++) trial("cross", List.of("en"), "lowest", k);
         trial("cross", List.of("en"), "highest", 4);
+        trial("cross", List.of("en"), "lowest", 1, "train-only");
+        trial("cross", List.of("en"), "lowest", 2, "train-only");
         trial("multi", List.of("de", "en"), "none", 0);
         for (int k = 1; k <= 2; k++) trial("multi", List.of("de", "en"), "lowest", k);
         Files.writeString(runs.resolve("notes.json"), "{\"something\": \"else\"}");   // not a result file: skipped
@@ -75,11 +77,15 @@ class ReportCommandTest {
     }
 
     /** Predictions: each word wrong with a probability that depends on the language, the order and k (and noise). */
-    static void trial(String setting, List<String> sources, String order, int k) {
+    static void trial(String setting, List<String> sources, String order, int k) { trial(setting, sources, order, k, "train+eval"); }
+
+    /** {@code masking} train-only files its predictions under setting "cross-only" here. */
+    static void trial(String setting, List<String> sources, String order, int k, String masking) {
+        String as = masking.equals("train-only") ? setting + "-only" : setting;
         Map<String, Map<String, RunResult.Split>> results = new LinkedHashMap<>();
         for (String lang : List.of("en", "de", "zh"))
             for (String split : splitsOf(lang)) {
-                String key = setting + "/" + order + "/" + k + "/" + lang + "/" + split;
+                String key = as + "/" + order + "/" + k + "/" + lang + "/" + split;
                 Random rnd = new Random(key.hashCode());
                 double p = (lang.equals("en") ? 0.1 : 0.3) + (setting.equals("multi") ? -0.05 : 0)
                         + (order.equals("highest") ? 0.02 * k : order.equals("lowest") ? -0.01 * k : 0);
@@ -91,9 +97,9 @@ class ReportCommandTest {
             }
         List<String> heads = new ArrayList<>();
         for (int i = 0; i < k; i++) heads.add("0:" + i);
-        RunResult r = new RunResult("synthetic-mbert", "pos", sources, setting, order, k, heads, "train+eval", 42,
+        RunResult r = new RunResult("synthetic-mbert", "pos", sources, setting, order, k, heads, masking, 42,
                 new RunResult.Run(2000, 2, 5e-5, 16, 128, 100 + k, 3L << 30), results);
-        r.write(runs.resolve("pos-" + String.join("+", sources) + "-" + setting).resolve(order + "-k" + k + ".json"));
+        r.write(runs.resolve("pos-" + String.join("+", sources) + "-" + as).resolve(order + "-k" + k + ".json"));
     }
 
     static final double[][] EN_RAW = {{0.9, 0.1, 0.5, 0.3}, {0.2, 0.8, 0.4, 0.6}};
@@ -169,6 +175,20 @@ class ReportCommandTest {
     }
 
     @Test
+    void maskingVariantsSideBySide() {
+        Element t = table("masking-pos-en-cross-synthetic-mbert-accuracy");
+        for (Element tr : t.select("tbody tr")) {
+            List<String> c = tr.select("td").stream().map(Element::text).toList();
+            if (!c.get(0).equals("DE") || !c.get(2).equals("2")) continue;
+            double a = acc("cross-only", "lowest", 2, "de", "test"), b = acc("cross", "lowest", 2, "de", "test");
+            assertEquals(List.of("DE", "lowest", "2", "test", pct(b), pct(a)), c.subList(0, 6));
+            assertTrue(c.get(6).startsWith(signed(100 * (a - b)) + " ["), c.get(6));
+            return;
+        }
+        throw new AssertionError("no DE k=2 row");
+    }
+
+    @Test
     void paperNumbersSitBesideOurs() {
         // ma2021.md, Table 2, EN→DE mBERT: Unp Cr 88.86, Unp Mul 94.81, Pr Cr 89.13, Pr Mul 94.94
         Map<String, String> de = row(table("paper-pos-paper-f1"), "EN→DE");
@@ -214,6 +234,7 @@ class ReportCommandTest {
                 .findFirst().orElseThrow();
         assertEquals("+0.91", pf.child(10).text());
         assertEquals("23 of 24", pf.child(11).text());   // ma2021.md: only AR→JA (44.32 → 44.18) does not improve
+        assertEquals("7.52", pf.child(12).text());       // footnote 6, mBERT POS
         assertTrue(t.select("tbody tr").stream().anyMatch(r -> r.child(0).text().equals("cross, SL = TL")), "en→en is its own row");
     }
 
@@ -243,7 +264,7 @@ class ReportCommandTest {
         Map<String, String> p = row(table("spearman-paper-heads-pos-en"), "EN–DE");
         assertEquals("0.85", p.get("paper"));   // ma2021.md, POS-mBERT, EN row, DE column
         assertEquals(3, html.select("#heads svg").size(), "heatmaps: en, de and the ranking");
-        assertEquals(6, html.select("#curves svg").size(), "one k-curve per experiment and target");
+        assertEquals(9, html.select("#curves svg").size(), "one k-curve per experiment (cross, cross train-only, multi) and target");
         assertEquals(List.of("show-lowest", "show-highest", "show-random"), html.select("#curves input[type=checkbox]").eachAttr("id"));
         // the controls hide a series by its colour: highest is drawn in rgb(31,119,180) in every curve that has it
         assertTrue(html.select("#curves svg").first().outerHtml().contains("rgb(31,119,180)"));
