@@ -24,6 +24,8 @@ public final class ReportCommand implements Callable<Integer> {
     List<String> sweeps = List.of();
     @Option(names = "--to", required = true, description = "Output directory for report.md and report.html.")
     Path to;
+    @Option(names = "--title", description = "Heading of both files (default: \"Head pruning, cross- and multi-lingual: report\").")
+    String title;
     @Option(names = "--resamples", defaultValue = "" + PairedBootstrap.DEFAULT_RESAMPLES,
             description = "Bootstrap resamples per interval (default: ${DEFAULT-VALUE}).")
     int resamples;
@@ -37,7 +39,7 @@ public final class ReportCommand implements Callable<Integer> {
         Runs all = runs == null ? new Runs(new java.util.LinkedHashMap<>(), List.of()) : Runs.scan(runs);
         for (String s : sweeps) all = all.plus(Runs.sweep(s));
         if (all.results().isEmpty()) throw new HeadlensException((runs == null ? "--sweep" : runs.toString()) + ": no result files found");
-        ReportWriter.write(all, to, resamples, seed);
+        ReportWriter.write(all, to, resamples, seed, title);
         System.err.println("wrote " + to.resolve("report.md") + " and " + to.resolve("report.html")
                 + " (" + all.results().size() + " result files, " + all.heads().size() + " heads files)");
         return 0;
