@@ -198,7 +198,10 @@ public record RunResult(String model, String task, List<String> sources, String 
             }
             results.put(le.getKey(), splits);
         }
-        return new RunResult(o.path("model").asText("?"), task, sources, setting, order, k, heads, masking,
+        JsonNode model = o.path("model");
+        if (!model.isTextual() || model.asText().isBlank() || model.asText().length() > 200)
+            throw new HeadlensException(file + ": field 'model' must be a non-empty string (the encoder, e.g. bert-base-multilingual-cased)");
+        return new RunResult(model.asText(), task, sources, setting, order, k, heads, masking,
                 r.integer(o, "seed", Long.MIN_VALUE, Long.MAX_VALUE), run, results);
     }
 

@@ -71,7 +71,7 @@ class ReportCommandTest {
         trial("multi", List.of("de", "en"), "none", 0);
         for (int k = 1; k <= 2; k++) trial("multi", List.of("de", "en"), "lowest", k);
         Files.writeString(runs.resolve("notes.json"), "{\"something\": \"else\"}");   // not a result file: skipped
-        heads().write(runs.resolve("heads/pos-en.json"));
+        heads().write(runs.resolve("pos-en-cross/heads.json"));   // no info.task: it takes the task of the results beside it
         assertEquals(0, Main.run("report", "--runs", runs.toString(), "--to", out.toString(), "--resamples", "500"));
         html = Jsoup.parse(Files.readString(out.resolve("report.html")));
     }
@@ -109,8 +109,7 @@ class ReportCommandTest {
         Map<String, ImportanceReport.Language> l = new LinkedHashMap<>();
         l.put("en", new ImportanceReport.Language(HeadScores.fromRaw("en", EN_RAW, 100), null, null, 10));
         l.put("de", new ImportanceReport.Language(HeadScores.fromRaw("de", DE_RAW, 100), null, null, 10));
-        var info = RunResult.JSON.createObjectNode().put("task", "pos");
-        return new ImportanceReport(2, 4, "gradient", l, List.of("en"), info);
+        return new ImportanceReport(2, 4, "gradient", l, List.of("en"), null);
     }
 
     static double acc(String setting, String order, int k, String lang, String split) {
@@ -260,8 +259,8 @@ class ReportCommandTest {
         for (int i = 0; i < ra.length; i++) d2 += (ra[i] - rb[i]) * (ra[i] - rb[i]);
         int n = ra.length;
         double rho = 1 - 6 * d2 / (n * (n * (double) n - 1));   // no ties in these tables
-        assertEquals(String.format(Locale.ROOT, "%.3f", rho), row(table("spearman-heads-pos-en"), "en").get("de"));
-        Map<String, String> p = row(table("spearman-paper-heads-pos-en"), "EN–DE");
+        assertEquals(String.format(Locale.ROOT, "%.3f", rho), row(table("spearman-pos-en-cross-heads"), "en").get("de"));
+        Map<String, String> p = row(table("spearman-paper-pos-en-cross-heads"), "EN–DE");
         assertEquals("0.85", p.get("paper"));   // ma2021.md, POS-mBERT, EN row, DE column
         assertEquals(3, html.select("#heads svg").size(), "heatmaps: en, de and the ranking");
         assertEquals(9, html.select("#curves svg").size(), "one k-curve per experiment (cross, cross train-only, multi) and target");
