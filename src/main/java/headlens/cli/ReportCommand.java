@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Turn result files (headlens-result/1, benchmarks/paper/SCHEMA.md) and heads files under --runs into "
                 + "OUT/report.md and one self-contained OUT/report.html: Tables 2-4 of Ma et al. (2021) side by side with ours, "
-                + "each trial's difference to k = 0 with a 95% paired-bootstrap interval, both selection rules, head-importance "
+                + "each trial's difference to k = 0 with a 95%% paired-bootstrap interval, both selection rules, head-importance "
                 + "heatmaps, k-curves and Spearman matrices. Works on partly finished runs (missing cells are listed).")
 public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--runs", description = "Directory searched (recursively) for result and heads files.")
