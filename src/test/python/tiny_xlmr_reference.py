@@ -39,7 +39,10 @@ def layer_norm(x, g, b, eps):
 
 erf = np.vectorize(math.erf)
 def gelu(x):
+    if ACT == "gelu_new":   # Google BERT's tanh form (HuggingFace gelu_new / gelu_pytorch_tanh)
+        return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
     return 0.5 * x * (1.0 + erf(x / math.sqrt(2.0)))
+ACT = "gelu"
 
 def forward(ids, mask, head_mask):
     W = {k: v.astype(np.float64) for k, v in w.items()}
@@ -83,13 +86,17 @@ ones = np.ones((L, NH))
 hid, atts = forward(ids, mask, ones)
 gated = ones.copy(); gated[1, 2] = 0.0; gated[0, 0] = 0.0; gated[2, 3] = 0.5
 hid_g, _ = forward(ids, mask, gated)
+ACT = "gelu_new"
+hid_new, _ = forward(ids, mask, ones)
+ACT = "gelu"
 
 os.makedirs(OUT, exist_ok=True)
 with open(os.path.join(OUT, "config.json"), "w") as f:
     json.dump(cfg, f, indent=2)
 np.savez(os.path.join(OUT, "weights.npz"), **w)
 np.savez(os.path.join(OUT, "inputs.npz"), input_ids=ids, attention_mask=mask.astype(np.int64))
-exp = {"hidden": hid.astype(np.float32), "hidden_gated": hid_g.astype(np.float32), "gates": gated.astype(np.float32)}
+exp = {"hidden": hid.astype(np.float32), "hidden_gated": hid_g.astype(np.float32), "gates": gated.astype(np.float32),
+       "hidden_gelu_new": hid_new.astype(np.float32)}
 for l, a in enumerate(atts):
     exp[f"attn_{l}"] = a.astype(np.float32)
 np.savez(os.path.join(OUT, "expected.npz"), **exp)

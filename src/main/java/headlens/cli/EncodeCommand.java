@@ -42,7 +42,7 @@ public final class EncodeCommand implements Callable<Integer> {
         List<String> lines = InputLines.read(input);
         if (lines.isEmpty()) throw new HeadlensException(input + ": no input lines");
         if (batchSize < 1) throw new HeadlensException("--batch-size must be at least 1");
-        Path dir = model != null ? model : ModelSource.ensureDefaultModel();
+        Path dir = model != null ? ModelSource.resolve(model) : ModelSource.ensureDefaultModel();
         ModelSource src = ModelSource.load(dir);
         Tokenizer tok = Tokenizers.load(dir);
         Encoder enc = Encoder.create(src.config(), src.weights(),

@@ -70,7 +70,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (x.dev() == null) throw new HeadlensException("no dev data: give --dev FILE (or 'dev' in --config)");
         if (x.output() == null) throw new HeadlensException("no output: give --output RUN_DIR (or 'output' in --config)");
         Path runDir = Path.of(x.output());
-        Path modelDir = x.model() != null ? Path.of(x.model()) : ModelSource.ensureDefaultModel();
+        Path modelDir = x.model() != null ? ModelSource.resolve(Path.of(x.model())) : ModelSource.ensureDefaultModel();
         ModelSource src = ModelSource.load(modelDir);
         Tokenizer tok = Tokenizers.load(modelDir);
         int maxLen = Math.min(x.training().maxLength(),

@@ -16,16 +16,25 @@ public final class ChunkDecoder {
      * ends one.
      */
     public static List<Chunk> conlleval(List<List<String>> sentences) {
-        return conlleval(sentences, false);
+        return conlleval(sentences, Reading.V1);
     }
 
     /**
-     * As {@link #conlleval(List)}; {@code seqeval0012} reads a label's type as seqeval 0.0.12 did
-     * ({@code chunk.split('-')[-1]}: the whole label when it has no dash), the version Ma et al. (2021) scored with. On
-     * B-/I- labels both rules agree; on UPOS tags (no dash; the first character read as the prefix) they differ:
-     * seqeval 1.x would give CCONJ and SCONJ the same type "CONJ", 0.0.12 keeps them apart.
+     * How seqeval reads a label's type (the prefix is always its first character). The versions differ for labels
+     * without a dash, such as UPOS tags, and for labels with several dashes.
      */
-    public static List<Chunk> conlleval(List<List<String>> sentences, boolean seqeval0012) {
+    public enum Reading {
+        /** seqeval 1.x: {@code chunk[1:].split('-', maxsplit=1)[-1] or '_'}: B-PER → PER, NOUN → OUN, X → _. */
+        V1,
+        /**
+         * seqeval 0.0.12 (the reproduced paper's): {@code chunk.split('-')[-1]}: B-PER → PER, NOUN → NOUN, B-ORG-X → X.
+         * For UPOS it keeps CCONJ and SCONJ apart, which 1.x reads as the same type CONJ.
+         */
+        V0_0_12
+    }
+
+    /** As {@link #conlleval(List)}, with the type read as the given seqeval version does. */
+    public static List<Chunk> conlleval(List<List<String>> sentences, Reading reading) {
         List<Chunk> chunks = new ArrayList<>();
         char prevTag = 'O';
         String prevType = "";
@@ -36,7 +45,7 @@ public final class ChunkDecoder {
                 String label = k < sentence.size() ? sentence.get(k) : "O";
                 if (label.isEmpty()) throw new HeadlensException("empty label in sentence " + chunks.size());
                 char tag = label.charAt(0);
-                String type = seqeval0012 ? label.substring(label.lastIndexOf('-') + 1) : typeOf(label);
+                String type = reading == Reading.V1 ? typeOf(label) : label.substring(label.lastIndexOf('-') + 1);
                 if (endOfChunk(prevTag, tag, prevType, type)) chunks.add(new Chunk(prevType, -1, begin, i));
                 if (startOfChunk(prevTag, tag, prevType, type)) begin = i;
                 prevTag = tag;

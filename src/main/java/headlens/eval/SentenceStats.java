@@ -63,11 +63,11 @@ public record SentenceStats(Kind kind, int[][] columns) {
 
     /**
      * The paper's POS "F1": seqeval 0.0.12's chunk F1 over the raw UPOS tags (the first character read as the chunk prefix,
-     * the whole tag as the type); see {@link ChunkDecoder#conlleval(List, boolean)}.
+     * the whole tag as the type); see {@link ChunkDecoder.Reading#V0_0_12}. Sums to {@link SeqevalMetrics#evaluateSeqeval0012}.
      */
     public static SentenceStats paperPosF1(List<List<String>> gold, List<List<String>> pred) {
         SeqevalMetrics.checkShapes(gold, pred);
-        return f1(gold, pred, (labels, s) -> ChunkDecoder.conlleval(List.of(labels), true));
+        return f1(gold, pred, (labels, s) -> ChunkDecoder.conlleval(List.of(labels), ChunkDecoder.Reading.V0_0_12));
     }
 
     private interface Decoder { List<Chunk> chunks(List<String> labels, int sentence); }

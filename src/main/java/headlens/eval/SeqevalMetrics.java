@@ -23,6 +23,18 @@ public final class SeqevalMetrics {
         return score(ChunkDecoder.conlleval(gold), ChunkDecoder.conlleval(pred));
     }
 
+    /**
+     * seqeval 0.0.12's {@code f1_score} (micro; per-type, macro and weighted alongside), the version the reproduced paper
+     * used. Its decoding is conlleval's, but a label's type is everything after its last '-', the whole label when there
+     * is none. Over UPOS tags this is the paper's POS "F1": the first letter is read as a prefix (N of NOUN), so a run of
+     * the same tag is one chunk, except that SCONJ and SYM (prefix S, as in S-PER) are single-token chunks.
+     */
+    public static EntityScores evaluateSeqeval0012(List<List<String>> gold, List<List<String>> pred) {
+        checkShapes(gold, pred);
+        return score(ChunkDecoder.conlleval(gold, ChunkDecoder.Reading.V0_0_12),
+                ChunkDecoder.conlleval(pred, ChunkDecoder.Reading.V0_0_12));
+    }
+
     /** Strict mode for a scheme. */
     public static EntityScores evaluateStrict(List<List<String>> gold, List<List<String>> pred, Scheme scheme) {
         checkShapes(gold, pred);

@@ -73,7 +73,7 @@ public final class Sweep {
     // ------------------------------------------------------------------------------------------------ setup
 
     private void load() {
-        Path modelDir = cfg.model().equals("default") ? ModelSource.ensureDefaultModel() : Path.of(cfg.model());
+        Path modelDir = cfg.model().equals("default") ? ModelSource.ensureDefaultModel() : ModelSource.resolve(Path.of(cfg.model()));
         pretrained = ModelSource.load(modelDir);
         tokenizerOnly = new Tagging.Model(modelDir, pretrained.config(), pretrained.weights(), null, Tokenizers.load(modelDir), HeadMask.NONE);
         training = TrainConfig.DEFAULTS.with(cfg.training() == null ? JSON.createObjectNode() : cfg.training());

@@ -30,7 +30,7 @@ import java.util.Map;
  *       {@code inputs_embeds}; in training a zero variable {@code embeddings.word_embeddings.delta} is added so the
  *       graph yields d loss / d embeddings, which the trainer scatter-adds into the table.</li>
  *   <li>Position and token-type tables are variables looked up by one-hot × matmul (exact, differentiable).</li>
- *   <li>Layer norm is composed by hand (SameDiff's has no epsilon); GELU is the exact erf form.</li>
+ *   <li>Layer norm is composed by hand (SameDiff's has no epsilon); GELU is composed too (erf or tanh form, per {@code hidden_act}).</li>
  *   <li>Dropout multiplies by mask placeholders drawn outside the graph (SameDiff's dropout has no gradient).</li>
  *   <li>Head gates are a variable {@code head_gates} [layers, heads] (gradients w.r.t. placeholders fail);
  *       they multiply the attention probabilities as HuggingFace's {@code head_mask} does.</li>
@@ -219,8 +219,15 @@ public final class Encoder {
         return e;
     }
 
-    /** Exact GELU: 0.5 · x · (1 + erf(x / √2)). */
+    /**
+     * The config's GELU. {@code gelu}: exact, 0.5 · x · (1 + erf(x / √2)). {@code gelu_new} / {@code gelu_pytorch_tanh}:
+     * Google BERT's tanh form, 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))). (SameDiff's own gelu is neither.)
+     */
     private SDVariable gelu(SDVariable x) {
+        if (cfg.tanhGelu()) {
+            SDVariable inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2.0 / Math.PI));            // same shape as x
+            return x.mul(0.5).mul(sd.math().tanh(inner).add(1.0));
+        }
         SDVariable erf = sd.math().erf(x.mul(1.0 / Math.sqrt(2.0)));                                          // same shape as x
         return x.mul(0.5).mul(erf.add(1.0));
     }

@@ -39,6 +39,15 @@ public record EncoderConfig(
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * HuggingFace's names for the activations we compute: {@code gelu} is the exact erf form; {@code gelu_new} and
+     * {@code gelu_pytorch_tanh} are the tanh approximation that Google's original BERT uses.
+     */
+    public static final List<String> HIDDEN_ACTS = List.of("gelu", "gelu_new", "gelu_pytorch_tanh");
+
+    /** True for the tanh form of GELU. */
+    public boolean tanhGelu() { return !hiddenAct.equals("gelu"); }
+
     public int headDim() { return hiddenSize / numAttentionHeads; }
 
     public boolean isXlmRoberta() { return modelType.equals("xlm-roberta") || modelType.equals("roberta"); }
@@ -91,8 +100,8 @@ public record EncoderConfig(
                 pruned, o.deepCopy());
         if (c.hiddenSize % c.numAttentionHeads != 0)
             throw new HeadlensException(source + ": hidden_size " + c.hiddenSize + " is not a multiple of num_attention_heads " + c.numAttentionHeads);
-        if (!c.hiddenAct.equals("gelu"))
-            throw new HeadlensException(source + ": hidden_act '" + c.hiddenAct + "' is not supported (gelu)");
+        if (!HIDDEN_ACTS.contains(c.hiddenAct))
+            throw new HeadlensException(source + ": hidden_act '" + c.hiddenAct + "' is not supported; supported: " + String.join(", ", HIDDEN_ACTS));
         return c;
     }
 
@@ -118,6 +127,13 @@ public record EncoderConfig(
             }
         });
         return o;
+    }
+
+    /** The same model computing another activation (one of {@link #HIDDEN_ACTS}). */
+    public EncoderConfig withHiddenAct(String act) {
+        ObjectNode o = toJson();
+        o.put("hidden_act", act);
+        return fromJson(o, "hidden_act override");
     }
 
     public EncoderConfig withPrunedHeads(Map<Integer, List<Integer>> pruned) {

@@ -19,11 +19,29 @@ import java.util.Map;
  */
 public record ModelSource(Path dir, EncoderConfig config, Map<String, INDArray> weights) {
 
-    /** Where the embedded default model is unpacked: {@code $HEADLENS_HOME/models/all-minilm-l6-v2} (default {@code ~/.cache/headlens}). */
-    public static Path defaultModelDir() {
+    /** {@code $HEADLENS_HOME} (default {@code ~/.cache/headlens}): named models live in its {@code models/}. */
+    public static Path home() {
         String home = System.getenv("HEADLENS_HOME");
-        Path base = home != null ? Path.of(home) : Path.of(System.getProperty("user.home"), ".cache", "headlens");
-        return base.resolve("models").resolve("all-minilm-l6-v2");
+        return home != null ? Path.of(home) : Path.of(System.getProperty("user.home"), ".cache", "headlens");
+    }
+
+    /** Where the embedded default model is unpacked: {@code $HEADLENS_HOME/models/all-minilm-l6-v2}. */
+    public static Path defaultModelDir() {
+        return home().resolve("models").resolve("all-minilm-l6-v2");
+    }
+
+    /**
+     * A model directory argument: an existing path as given, else a name under {@code $HEADLENS_HOME/models}
+     * ({@code mbert} after {@code headlens models pull mbert}).
+     */
+    public static Path resolve(Path dir) {
+        if (Files.exists(dir) || dir.getNameCount() != 1) return dir;
+        String name = dir.toString();
+        if (name.equals("all-minilm-l6-v2")) return ensureDefaultModel();
+        Path named = home().resolve("models").resolve(name);
+        if (Files.isDirectory(named)) return named;
+        throw new HeadlensException(dir + ": no such directory, and no model of that name in " + home().resolve("models")
+                + (name.equals("mbert") ? " (run: headlens models pull mbert)" : ""));
     }
 
     /** The embedded default (all-MiniLM-L6-v2 from the langchain4j artifact), converted once and cached. */
@@ -46,6 +64,7 @@ public record ModelSource(Path dir, EncoderConfig config, Map<String, INDArray> 
     }
 
     public static ModelSource load(Path dir) {
+        dir = resolve(dir);
         if (!Files.isDirectory(dir)) throw new HeadlensException(dir + ": not a directory (expected a model directory)");
         EncoderConfig cfg = ModelFiles.readConfig(dir);
         Map<String, INDArray> w = new LinkedHashMap<>();

@@ -9,7 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Hyper-parameters of a fine-tuning run. Defaults follow the reproduced paper (lr 5e-5, 3 epochs, max length 256,
  * batch 16, seed 42) and HuggingFace's Trainer for the rest (AdamW β 0.9/0.999, ε 1e-8, clip 1.0).
  *
- * @param warmupRatio     fraction of all updates spent warming the learning rate up linearly from 0
+ * @param warmupRatio     fraction of all updates spent warming the learning rate up linearly from 0: the first
+ *                        {@code ceil(total · ratio)} updates, as HuggingFace counts them
  * @param evalEvery       evaluate on dev every that many updates; 0 = at the end of every epoch
  * @param patience        stop after that many evaluations without a better dev score; 0 = never stop early
  * @param checkpointEvery write a resumable checkpoint every that many updates (and after every evaluation)

@@ -92,7 +92,8 @@ public final class Trainer {
         AdamW adam = new AdamW(new AdamW.Params(0.9, 0.999, 1e-8, cfg.weightDecay()));
         int perEpoch = (train.size() + cfg.batchSize() - 1) / cfg.batchSize();
         long total = (long) perEpoch * cfg.epochs();
-        LinearSchedule schedule = new LinearSchedule(cfg.lr(), Math.round(total * cfg.warmupRatio()), total);
+        // warm-up steps as HuggingFace's TrainingArguments.get_warmup_steps counts them: ceil(total · ratio)
+        LinearSchedule schedule = new LinearSchedule(cfg.lr(), (long) Math.ceil(total * cfg.warmupRatio()), total);
         String fingerprint = fingerprint();
 
         Checkpoint.State st = new Checkpoint.State(0, 0, 0, cfg.seed(), Double.NEGATIVE_INFINITY, -1, 0, false, fingerprint, labels);

@@ -80,6 +80,20 @@ class TinyXlmrReferenceTest {
     }
 
     @Test
+    void tanhGeluMatchesNumpyAndDiffersFromErf() {
+        EncoderConfig tanh = cfg.withHiddenAct("gelu_new");
+        INDArray out = Encoder.create(tanh, weights, Encoder.Options.INFERENCE).forward(batch).hidden();
+        double e = maskedRelErr(out, expected.get("hidden_gelu_new"));
+        assertTrue(e <= 1e-5, "gelu_new hidden relative error " + e);
+        double apart = maskedRelErr(expected.get("hidden_gelu_new"), expected.get("hidden"));
+        assertTrue(apart > 10 * 1e-5, "the two GELU forms must be told apart by this check: " + apart);
+        INDArray pt = Encoder.create(cfg.withHiddenAct("gelu_pytorch_tanh"), weights, Encoder.Options.INFERENCE).forward(batch).hidden();
+        assertEquals(out, pt, "gelu_pytorch_tanh is the same function as gelu_new");
+        var ex = assertThrows(headlens.cli.HeadlensException.class, () -> cfg.withHiddenAct("relu"));
+        assertTrue(ex.getMessage().contains("supported: gelu, gelu_new, gelu_pytorch_tanh"), ex.getMessage());
+    }
+
+    @Test
     void gatesEqualHeadMaskOfTheReference() {
         Encoder enc = Encoder.create(cfg, weights, Encoder.Options.INFERENCE);
         INDArray g = expected.get("gates");

