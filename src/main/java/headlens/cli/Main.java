@@ -27,6 +27,7 @@ import java.util.function.Supplier;
                 TrainCommand.class,
                 EvalCommand.class,
                 PredictCommand.class,
+                ReportCommand.class,
                 DoctorCommand.class,
         })
 public final class Main implements Runnable {

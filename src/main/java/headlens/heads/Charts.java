@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /** Head heatmaps (layers × heads) and score-vs-k curves with JFreeChart, saved as PNG and SVG. */
@@ -47,9 +48,9 @@ public final class Charts {
                 xyz[2][i] = s.normalized()[l][h];
             }
         data.addSeries(s.name(), xyz);
-        NumberAxis x = new NumberAxis("head"), y = new NumberAxis("layer");
+        NumberAxis x = axis("head"), y = axis("layer");
         for (NumberAxis a : new NumberAxis[]{x, y}) {
-            a.setTickUnit(new NumberTickUnit(1));
+            a.setTickUnit(new NumberTickUnit(1, java.text.NumberFormat.getIntegerInstance(Locale.ROOT)));
             a.setLowerMargin(0);
             a.setUpperMargin(0);
         }
@@ -64,7 +65,7 @@ public final class Charts {
         plot.setDomainGridlinesVisible(false);
         plot.setRangeGridlinesVisible(false);
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
-        NumberAxis za = new NumberAxis("importance (normalised)");
+        NumberAxis za = axis("importance (normalised)");
         za.setRange(0, 1);
         PaintScaleLegend legend = new PaintScaleLegend(scale, za);
         legend.setPosition(RectangleEdge.RIGHT);
@@ -72,6 +73,13 @@ public final class Charts {
         chart.addSubtitle(legend);
         chart.setBackgroundPaint(Color.WHITE);
         return chart;
+    }
+
+    /** A number axis whose tick labels do not depend on the JVM's default locale (0.5, never 0,5). */
+    private static NumberAxis axis(String label) {
+        NumberAxis a = new NumberAxis(label);
+        a.setStandardTickUnits(NumberAxis.createStandardTickUnits(Locale.ROOT));
+        return a;
     }
 
     /** One line per series: y against x (e.g. dev score against heads pruned). */
@@ -83,7 +91,7 @@ public final class Charts {
             for (int i = 0; i < xy[0].length; i++) if (!Double.isNaN(xy[1][i])) s.add(xy[0][i], xy[1][i]);
             c.addSeries(s);
         }
-        NumberAxis x = new NumberAxis(xLabel), y = new NumberAxis(yLabel);
+        NumberAxis x = axis(xLabel), y = axis(yLabel);
         y.setAutoRangeIncludesZero(false);
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < c.getSeriesCount(); i++) r.setSeriesStroke(i, new BasicStroke(2f));
@@ -117,6 +125,18 @@ public final class Charts {
             throw new HeadlensException(base + ": cannot write chart: " + e.getMessage(), e);
         }
         return out;
+    }
+
+    /**
+     * The chart as an inline {@code <svg>} element for an HTML page: scalable (viewBox), and deterministic: the ids of its
+     * clip paths and gradients start with {@code id} instead of JFreeSVG's default prefix (which holds System.nanoTime()),
+     * so several charts can share a page and the same chart always gives the same bytes.
+     */
+    public static String svgElement(JFreeChart chart, int width, int height, String id) {
+        SVGGraphics2D g = new SVGGraphics2D(width, height);
+        g.setDefsKeyPrefix(id + "-");
+        chart.draw(g, new Rectangle(0, 0, width, height));
+        return g.getSVGElement(id, true, new org.jfree.svg.ViewBox(0, 0, width, height), null, null);
     }
 
     /** White (0) to dark red (1), grey for NaN (physically pruned). */

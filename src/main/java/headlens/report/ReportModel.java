@@ -1,0 +1,318 @@
+package headlens.report;
+
+import headlens.cli.HeadlensException;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The report's content, independent of its rendering: the runs grouped into experiments (one k = 0 model and its trials
+ * per task, source languages, setting, masking variant and seed), every trial's difference to k = 0 with a paired
+ * bootstrap interval, the two selection rules, the per-setting summaries, and the missing cells. All orderings are
+ * fixed (tasks pos, ner, slot; then by name), so the same runs always give the same tables.
+ */
+final class ReportModel {
+    /** The paper's range: k = 1..12 lowest-ranked heads. */
+    static final int K_MAX = 12;
+    static final List<String> ORDERS = List.of("lowest", "highest", "random");
+    private static final List<String> TASK_ORDER = List.of("pos", "ner", "slot");
+
+    /** What one k = 0 model and its trials share. */
+    record Exp(String model, String task, List<String> sources, String setting, String masking, long seed) {
+        String sourceLabel() { return String.join("+", sources); }
+
+        String label() {
+            return task + " " + sourceLabel() + " " + setting + (masking.equals("train+eval") ? "" : " (" + masking + ")")
+                    + " · " + model + (seed < 0 ? "" : " · seed " + seed);
+        }
+    }
+
+    static final Comparator<Exp> EXP_ORDER = Comparator.<Exp>comparingInt(e -> TASK_ORDER.indexOf(e.task))
+            .thenComparing(Exp::model).thenComparing(e -> e.setting).thenComparing(Exp::sourceLabel)
+            .thenComparing(Exp::masking).thenComparingLong(Exp::seed);
+
+    /** An experiment: its k = 0 run (null while missing) and trials by order and k. */
+    static final class Group {
+        final Exp exp;
+        RunResult base;
+        final Map<String, TreeMap<Integer, RunResult>> trials = new TreeMap<>();
+
+        Group(Exp exp) { this.exp = exp; }
+
+        RunResult run(String order, int k) {
+            if (k == 0) return base;
+            TreeMap<Integer, RunResult> t = trials.get(order);
+            return t == null ? null : t.get(k);
+        }
+
+        /** Target languages any of its runs scored, sorted. */
+        List<String> targets() {
+            TreeSet<String> t = new TreeSet<>();
+            if (base != null) t.addAll(base.results().keySet());
+            trials.values().forEach(m -> m.values().forEach(r -> t.addAll(r.results().keySet())));
+            return List.copyOf(t);
+        }
+
+        /** test where the k = 0 model (or any trial) has it for this target, else dev (e.g. WikiANN languages without labelled test). */
+        String reportedSplit(String target) {
+            if (base != null && base.results().containsKey(target)) return base.results().get(target).containsKey("test") ? "test" : "dev";
+            for (var m : trials.values())
+                for (RunResult r : m.values()) if (r.results().getOrDefault(target, Map.of()).containsKey("test")) return "test";
+            return "dev";
+        }
+    }
+
+    /** A trial's score and its difference to k = 0 on the same split; {@code ci} null without per-sentence statistics. */
+    record Delta(double value, double base, PairedBootstrap.Interval ci) {
+        double diff() { return value - base; }
+    }
+
+    /** A k chosen by a rule, the scores of k = 0 and of that k on the reported split, and the difference's interval. */
+    record Selection(int k, Delta delta) {}
+
+    final List<Group> groups = new ArrayList<>();
+    final Map<RunResult, String> files = new LinkedHashMap<>();
+    final int resamples;
+    final long seed;
+    private final Map<String, Delta> deltas = new LinkedHashMap<>();
+
+    ReportModel(Runs runs, int resamples, long seed) {
+        this.resamples = resamples;
+        this.seed = seed;
+        Map<Exp, Group> byExp = new TreeMap<>(EXP_ORDER);
+        Map<List<Object>, RunResult> bases = new LinkedHashMap<>();
+        Map<List<Object>, String> baseFiles = new LinkedHashMap<>();
+        Map<List<Object>, String> seen = new LinkedHashMap<>();
+        runs.results().forEach((file, r) -> {
+            files.put(r, file);
+            List<Object> baseKey = List.of(r.model(), r.task(), r.sources(), r.setting(), r.seed());
+            if (r.k() == 0) {
+                String before = baseFiles.put(baseKey, file);
+                if (before != null) throw new HeadlensException(file + ": a second k = 0 run for " + baseKey + " (first: " + before + ")");
+                bases.put(baseKey, r);
+                return;
+            }
+            Exp e = new Exp(r.model(), r.task(), r.sources(), r.setting(), r.masking(), r.seed());
+            String before = seen.put(List.of(e, r.order(), r.k()), file);
+            if (before != null) throw new HeadlensException(file + ": the same trial (" + e.label() + ", " + r.order() + " k=" + r.k() + ") as " + before);
+            byExp.computeIfAbsent(e, Group::new).trials.computeIfAbsent(r.order(), o -> new TreeMap<>()).put(r.k(), r);
+        });
+        // k = 0 masks nothing, so it is the baseline of every masking variant; alone it still makes an experiment
+        bases.forEach((key, r) -> {
+            boolean used = false;
+            for (Group g : byExp.values())
+                if (List.of(g.exp.model, g.exp.task, g.exp.sources, g.exp.setting, g.exp.seed).equals(key)) { g.base = r; used = true; }
+            if (!used) {
+                Group g = new Group(new Exp(r.model(), r.task(), r.sources(), r.setting(), "train+eval", r.seed()));
+                g.base = r;
+                byExp.put(g.exp, g);
+            }
+        });
+        groups.addAll(byExp.values());
+    }
+
+    // ------------------------------------------------------------------------------------------------ values
+
+    static RunResult.Metric metric(RunResult r, String target, String split, String metric) {
+        if (r == null) return null;
+        RunResult.Split s = r.results().getOrDefault(target, Map.of()).get(split);
+        return s == null ? null : s.metrics().get(metric);
+    }
+
+    /** The trial's difference to k = 0 for one target, split and metric; null when either score is missing. */
+    Delta delta(Group g, String order, int k, String target, String split, String metric) {
+        return compare(g.run(order, k), g.base, target, split, metric);
+    }
+
+    /** Run a's score minus run b's on the same sentences, with its interval (none when a is b or without statistics). */
+    Delta compare(RunResult a, RunResult b, String target, String split, String metric) {
+        RunResult.Metric m = metric(a, target, split, metric), m0 = metric(b, target, split, metric);
+        if (m == null || m0 == null) return null;
+        String key = files.get(a) + "|" + files.get(b) + "|" + target + "|" + split + "|" + metric;
+        Delta d = deltas.get(key);
+        if (d == null) {
+            PairedBootstrap.Interval ci = null;
+            if (a != b && m.stats() != null && m0.stats() != null) {
+                String what = files.get(a) + " vs " + files.get(b) + " (" + target + " " + split + " " + metric + ")";
+                m.stats().checkPairedWith(m0.stats(), what);
+                ci = PairedBootstrap.difference(m.stats(), m0.stats(), resamples, seed);
+            }
+            d = new Delta(m.value(), m0.value(), ci);
+            deltas.put(key, d);
+        }
+        return d;
+    }
+
+    /** Experiments that differ only in masking: {train+eval, train-only}. */
+    List<Group[]> maskingPairs() {
+        List<Group[]> out = new ArrayList<>();
+        for (Group a : groups)
+            for (Group b : groups)
+                if (a.exp.masking().equals("train+eval") && b.exp.masking().equals("train-only") && a.exp.model().equals(b.exp.model())
+                        && a.exp.task().equals(b.exp.task()) && a.exp.sources().equals(b.exp.sources())
+                        && a.exp.setting().equals(b.exp.setting()) && a.exp.seed() == b.exp.seed()) out.add(new Group[]{a, b});
+        return out;
+    }
+
+    /** The paper's rule: the best of k = 1..12 (lowest order) on the reported split itself (ties: the smaller k). */
+    Selection paperRule(Group g, String target, String metric) {
+        String split = g.reportedSplit(target);
+        return best(g, target, metric, split, split);
+    }
+
+    /** The honest rule: k chosen on the target's dev set, its test score reported once; null without both splits. */
+    Selection honestRule(Group g, String target, String metric) {
+        if (!g.reportedSplit(target).equals("test")) return null;
+        return best(g, target, metric, "dev", "test");
+    }
+
+    private Selection best(Group g, String target, String metric, String selectOn, String report) {
+        int bestK = -1;
+        double best = Double.NEGATIVE_INFINITY;
+        for (int k = 1; k <= K_MAX; k++) {
+            RunResult.Metric m = metric(g.run("lowest", k), target, selectOn, metric);
+            if (m != null && m.value() > best && delta(g, "lowest", k, target, report, metric) != null) { best = m.value(); bestK = k; }
+        }
+        return bestK < 0 ? null : new Selection(bestK, delta(g, "lowest", bestK, target, report, metric));
+    }
+
+    /** Metrics tabulated for a task: the paper's first (POS: the seqeval 0.0.12 chunk F1), then ours if different;
+     *  only those some run of the task recorded. */
+    List<String> metrics(String task) {
+        List<String> m = new ArrayList<>();
+        for (String name : new TreeSet<>(List.of(RunResult.paperMetric(task), RunResult.mainMetric(task))).descendingSet())
+            if (recorded(task, name)) m.add(name);
+        return m;
+    }
+
+    private boolean recorded(String task, String metric) {
+        for (RunResult r : files.keySet())
+            if (r.task().equals(task))
+                for (var splits : r.results().values())
+                    for (RunResult.Split s : splits.values()) if (s.metrics().containsKey(metric)) return true;
+        return false;
+    }
+
+    static String metricName(String metric) {
+        return switch (metric) {
+            case "accuracy" -> "token accuracy";
+            case "paper_f1" -> "the paper's POS F1 (seqeval 0.0.12 chunk F1 over UPOS)";
+            default -> "entity F1 (seqeval)";
+        };
+    }
+
+    // ------------------------------------------------------------------------------------------------ the paper's layout
+
+    /** Tables 2–4 share a key: the same model, task, masking and seed; cross and multi side by side. */
+    record TableKey(String model, String task, String masking, long seed) {}
+
+    /** One row: source → target with the cross-lingual group of that source and the multi-lingual group covering it. */
+    record Row(String source, String target, Group cross, Group multi) {}
+
+    Map<TableKey, List<Row>> paperRows() {
+        Map<TableKey, List<Row>> out = new LinkedHashMap<>();
+        Map<TableKey, List<Group>> cross = new LinkedHashMap<>(), multi = new LinkedHashMap<>();
+        for (Group g : groups) {
+            TableKey key = new TableKey(g.exp.model, g.exp.task, g.exp.masking, g.exp.seed);
+            (g.exp.setting.equals("cross") ? cross : multi).computeIfAbsent(key, x -> new ArrayList<>()).add(g);
+            cross.computeIfAbsent(key, x -> new ArrayList<>());
+            multi.computeIfAbsent(key, x -> new ArrayList<>());
+        }
+        for (TableKey key : cross.keySet()) {
+            List<Row> rows = new ArrayList<>();
+            List<Group> mg = multi.get(key);
+            for (Group c : cross.get(key)) {
+                String s = c.exp.sourceLabel();
+                Group m = mg.stream().filter(x -> x.exp.sources.containsAll(c.exp.sources)).findFirst().orElse(null);
+                TreeSet<String> targets = new TreeSet<>(c.targets());
+                if (m != null) targets.addAll(m.targets());
+                for (String t : targets) rows.add(new Row(s, t, c, m));
+            }
+            for (Group m : mg) {
+                boolean covered = cross.get(key).stream().anyMatch(c -> m.exp.sources.containsAll(c.exp.sources));
+                if (!covered) for (String t : m.targets()) rows.add(new Row(m.exp.sourceLabel(), t, null, m));
+            }
+            out.put(key, rows);
+        }
+        return out;
+    }
+
+    /** Missing pieces: absent k = 0 runs, absent trials in the paper's grid (lowest k = 1..12, controls at 4, 8, 12 and
+     *  any k they have), targets a trial did not score, scores without per-sentence statistics. */
+    List<String> missing() {
+        List<String> out = new ArrayList<>();
+        for (Group g : groups) {
+            String l = g.exp.label();
+            if (g.base == null) out.add(l + ": no k = 0 run (every difference to k = 0 is missing)");
+            for (String order : ORDERS) {
+                TreeSet<Integer> expected = new TreeSet<>();
+                if (order.equals("lowest")) for (int k = 1; k <= K_MAX; k++) expected.add(k);
+                else if (g.trials.containsKey(order) || g.trials.containsKey("lowest")) expected.addAll(List.of(4, 8, 12));
+                if (g.trials.containsKey(order)) expected.addAll(g.trials.get(order).keySet());
+                List<Integer> miss = expected.stream().filter(k -> g.run(order, k) == null).toList();
+                if (!miss.isEmpty()) out.add(l + ": " + order + " k = " + ranges(miss) + " not run");
+            }
+            List<String> targets = g.targets();
+            TreeSet<String> noStats = new TreeSet<>();
+            for (int k = 0; k <= maxK(g); k++)
+                for (String order : k == 0 ? List.of("none") : ORDERS) {
+                    RunResult r = k == 0 ? g.base : g.run(order, k);
+                    if (r == null) continue;
+                    for (String t : targets) {
+                        String split = g.reportedSplit(t);
+                        RunResult.Split s = r.results().getOrDefault(t, Map.of()).get(split);
+                        if (s == null) out.add(l + ": " + order + " k=" + k + " has no " + t + " " + split + " scores (" + files.get(r) + ")");
+                        else if (s.metrics().values().stream().anyMatch(m -> m.stats() == null)) noStats.add(files.get(r));
+                    }
+                }
+            if (!noStats.isEmpty())
+                out.add(l + ": " + noStats.size() + " run(s) without per-sentence statistics, so no intervals (e.g. " + noStats.first() + ")");
+        }
+        return out;
+    }
+
+    static int maxK(Group g) {
+        int m = 0;
+        for (var t : g.trials.values()) if (!t.isEmpty()) m = Math.max(m, t.lastKey());
+        return m;
+    }
+
+    private static String ranges(List<Integer> ks) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < ks.size(); ) {
+            int j = i;
+            while (j + 1 < ks.size() && ks.get(j + 1) == ks.get(j) + 1) j++;
+            if (sb.length() > 0) sb.append(", ");
+            sb.append(ks.get(i));
+            if (j > i) sb.append("–").append(ks.get(j));
+            i = j + 1;
+        }
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------------------------------------ number formats
+
+    static final String DASH = "—";
+
+    static String pct(Double v) { return v == null || Double.isNaN(v) ? DASH : String.format(Locale.ROOT, "%.2f", 100 * v); }
+
+    static String signed(double pointsTimes100) { return String.format(Locale.ROOT, "%+.2f", pointsTimes100); }
+
+    /** "+0.23 [-0.10, +0.55]" in points (×100), or the bare difference without an interval. */
+    static String delta(Delta d) {
+        if (d == null) return DASH;
+        String s = signed(100 * d.diff());
+        return d.ci() == null ? s : s + " [" + signed(100 * d.ci().lower()) + ", " + signed(100 * d.ci().upper()) + "]";
+    }
+
+    static String num(double v, int decimals) {
+        return Double.isNaN(v) ? DASH : String.format(Locale.ROOT, "%." + decimals + "f", v);
+    }
+
+}

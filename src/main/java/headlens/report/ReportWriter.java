@@ -1,0 +1,566 @@
+package headlens.report;
+
+import headlens.cli.HeadlensException;
+import headlens.convert.AtomicFiles;
+import headlens.heads.Charts;
+import headlens.heads.HeadScores;
+import headlens.heads.ImportanceReport;
+import headlens.report.ReportModel.Delta;
+import headlens.report.ReportModel.Group;
+import headlens.report.ReportModel.Row;
+import headlens.report.ReportModel.Selection;
+import headlens.report.ReportModel.TableKey;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static headlens.report.ReportModel.DASH;
+import static headlens.report.ReportModel.delta;
+import static headlens.report.ReportModel.num;
+import static headlens.report.ReportModel.pct;
+import static headlens.report.ReportModel.signed;
+
+/**
+ * {@code report.md} and {@code report.html} from a {@link ReportModel}: the same tables in both (built once as
+ * {@link Table}s), and in the HTML also head-importance heatmaps, k-curves and shaded Spearman matrices as inline SVG,
+ * so the page needs no network. No timestamps and fixed number formats: the same runs give the same bytes.
+ */
+public final class ReportWriter {
+    /** A table: id (HTML anchor), title, header, rows of cell texts, notes under it. */
+    record Table(String id, String title, List<String> header, List<List<String>> rows, List<String> notes) {}
+
+    /** A part of the report: heading, text, tables, and figures (HTML only). */
+    record Section(String id, String title, List<String> text, List<Table> tables, List<String> figures) {}
+
+    private final ReportModel m;
+    private final Runs runs;
+    private final PaperNumbers paper = PaperNumbers.get();
+    private int figures;
+
+    private final String title;
+
+    private ReportWriter(Runs runs, int resamples, long seed, String title) {
+        this.runs = runs;
+        this.title = title;
+        this.m = new ReportModel(runs, resamples, seed);
+    }
+
+    /** Writes {@code out/report.md} and {@code out/report.html} (each atomically). */
+    public static void write(Runs runs, Path out, int resamples, long seed, String title) {
+        ReportWriter w = new ReportWriter(runs, resamples, seed, title == null || title.isBlank() ? "Head pruning, cross- and multi-lingual: report" : title);
+        List<Section> sections = w.sections(true);
+        String html = w.html(sections);
+        w.figures = 0;
+        String md = w.markdown(w.sections(false));
+        try {
+            AtomicFiles.writeBytes(out.resolve("report.md"), md.getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.writeBytes(out.resolve("report.html"), html.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new HeadlensException(out + ": cannot write the report: " + e.getMessage(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ content
+
+    private List<Section> sections(boolean withFigures) {
+        List<Section> s = new ArrayList<>();
+        s.add(new Section("about", "What this is", List.of(
+                "Runs: " + runs.results().size() + " result files in " + m.groups.size() + " experiments; " + runs.heads().size() + " heads files.",
+                "Scores ×100. Unp = k = 0 (nothing masked); Pr = the k lowest-ranked heads masked. Cr = cross-lingual (source training data "
+                        + "only), Mul = multi-lingual (one model on the union of the training sets). Δ = Pr − Unp, with a 95% paired-bootstrap "
+                        + "interval over the evaluation sentences (" + m.resamples + " resamples, seed " + m.seed + ", percentile method; both "
+                        + "systems recomputed from summed per-sentence statistics on the same resample). No interval where a result file "
+                        + "has no per-sentence statistics. The intervals cover the sampling of evaluation sentences only, not the "
+                        + "randomness of fine-tuning: a difference whose interval excludes zero may still be within seed-to-seed variation.",
+                "Selection rules: the paper's = the best of k = 1..12 on the reported (test) scores themselves, so its Δ is biased upwards "
+                        + "and its interval is not a valid test; honest = k chosen on the target's dev set, test reported once. Targets "
+                        + "without labelled test data are reported on dev (column 'split'); they have no honest selection.",
+                "Paper = Ma et al. (ACL 2021), Tables 2–4 and Fig. 1 (mBERT columns, or XLM-R for an XLM-R model), transcribed in "
+                        + "src/main/resources/headlens/report/ma2021-*.csv from shared/reference/ma2021.md. Its datasets differ from "
+                        + "ours (UD v2.7, CoNLL/other NER sets, MultiATIS++), so its absolute numbers compare loosely; the sign and size "
+                        + "of Pr − Unp is what carries over. Its POS scores are seqeval 0.0.12 chunk F1 over UPOS (our 'paper_f1')."),
+                List.of(), List.of()));
+        s.add(new Section("summary", "Summary: mean gain per task and setting", List.of(), summaryTables(), List.of()));
+        List<Table> paperTables = new ArrayList<>(), honest = new ArrayList<>();
+        m.paperRows().forEach((key, rows) -> {
+            for (String metric : m.metrics(key.task())) {
+                paperTables.add(paperTable(key, rows, metric));
+                honest.add(honestTable(key, rows, metric));
+            }
+        });
+        s.add(new Section("tables", "Tables 2–4 layout (the paper's selection rule)", List.of(), paperTables, List.of()));
+        s.add(new Section("honest", "k chosen on dev, test reported once", List.of(), honest, List.of()));
+        s.add(new Section("curves", "Every trial: difference to k = 0 by order and k", List.of(
+                "The paper's order (lowest) and the controls (highest = the most important heads, random = seeded random heads)."),
+                curveTables(), withFigures ? curveFigures() : List.of()));
+        List<Group[]> pairs = m.maskingPairs();
+        if (!pairs.isEmpty())
+            s.add(new Section("masking", "Masked at training and evaluation vs at training only", List.of(
+                    "train-only is what the authors' released code does: the heads are masked while fine-tuning, and evaluation runs "
+                            + "the model without the mask. Δ = train-only − train+eval at the same k, on the same sentences."),
+                    maskingTables(pairs), List.of()));
+        s.add(headsSection(withFigures));
+        s.add(new Section("runs", "What each run used", List.of(), List.of(budgetTable()), List.of()));
+        List<String> missing = m.missing();
+        s.add(new Section("missing", "Missing cells (" + missing.size() + ")",
+                missing.isEmpty() ? List.of("None.") : missing.stream().map(x -> "- " + x).toList(), List.of(), List.of()));
+        return s;
+    }
+
+    private static String pair(String s, String t) { return s.toUpperCase(Locale.ROOT) + "→" + t.toUpperCase(Locale.ROOT); }
+
+    private static String id(String... parts) {
+        return String.join("-", parts).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+    }
+
+    private static String keyTitle(TableKey k) {
+        return k.task().toUpperCase(Locale.ROOT) + " · " + k.model() + " · masked " + k.masking() + (k.seed() < 0 ? "" : " · seed " + k.seed());
+    }
+
+    private Table paperTable(TableKey key, List<Row> rows, String metric) {
+        boolean withPaper = metric.equals(RunResult.paperMetric(key.task()));
+        String pm = PaperNumbers.paperModel(key.model());
+        List<String> header = new ArrayList<>(List.of("SL→TL", "split"));
+        for (String set : List.of("Cr", "Mul")) {
+            header.addAll(List.of("Unp " + set, "Pr " + set, "k", "Δ " + set + " [95% CI]"));
+            if (withPaper) header.addAll(List.of("paper Unp " + set, "paper Pr " + set, "paper Δ " + set));
+        }
+        List<List<String>> body = new ArrayList<>();
+        for (Row r : rows) {
+            List<String> c = new ArrayList<>(List.of(pair(r.source(), r.target()), split(r)));
+            PaperNumbers.Row p = withPaper ? paper.row(key.task(), pm, r.source(), r.target()) : null;
+            for (boolean cross : new boolean[]{true, false}) {
+                Group g = cross ? r.cross() : r.multi();
+                Selection sel = g == null ? null : m.paperRule(g, r.target(), metric);
+                Delta d0 = g == null ? null : m.delta(g, "none", 0, r.target(), g.reportedSplit(r.target()), metric);
+                c.add(d0 == null ? DASH : pct(d0.base()));
+                c.add(sel == null ? DASH : pct(sel.delta().value()));
+                c.add(sel == null ? DASH : String.valueOf(sel.k()));
+                c.add(sel == null ? DASH : delta(sel.delta()));
+                if (withPaper) {
+                    if (p == null) c.addAll(List.of(DASH, DASH, DASH));
+                    else {
+                        double unp = cross ? p.unpCr() : p.unpMul(), pr = cross ? p.prCr() : p.prMul();
+                        c.addAll(List.of(num(unp, 2), num(pr, 2), signed(pr - unp)));
+                    }
+                }
+            }
+            body.add(c);
+        }
+        return new Table(id("paper", key.task(), metric, key.model(), key.masking(), String.valueOf(key.seed())),
+                keyTitle(key) + ": " + ReportModel.metricName(metric), header, body,
+                List.of("Pr = the best of k = 1..12 (lowest-ranked heads) on the reported split; k = that k."));
+    }
+
+    private static String split(Row r) {
+        Group g = r.cross() != null ? r.cross() : r.multi();
+        return g.reportedSplit(r.target());
+    }
+
+    private Table honestTable(TableKey key, List<Row> rows, String metric) {
+        List<String> header = new ArrayList<>(List.of("SL→TL"));
+        for (String set : List.of("Cr", "Mul")) header.addAll(List.of("k (dev) " + set, "Unp test " + set, "Pr test " + set, "Δ " + set + " [95% CI]"));
+        List<List<String>> body = new ArrayList<>();
+        for (Row r : rows) {
+            List<String> c = new ArrayList<>(List.of(pair(r.source(), r.target())));
+            for (Group g : new Group[]{r.cross(), r.multi()}) {
+                Selection sel = g == null ? null : m.honestRule(g, r.target(), metric);
+                if (sel == null) c.addAll(List.of(DASH, DASH, DASH, DASH));
+                else c.addAll(List.of(String.valueOf(sel.k()), pct(sel.delta().base()), pct(sel.delta().value()), delta(sel.delta())));
+            }
+            body.add(c);
+        }
+        return new Table(id("honest", key.task(), metric, key.model(), key.masking(), String.valueOf(key.seed())),
+                keyTitle(key) + ": " + ReportModel.metricName(metric), header, body,
+                List.of("k = the best of k = 1..12 on the target's dev set (ties: the smaller k); Unp/Pr/Δ on test."));
+    }
+
+    private List<Table> summaryTables() {
+        List<Table> out = new ArrayList<>();
+        List<String> header = List.of("setting", "metric", "pairs", "paper rule: mean Δ", "improved", "mean k",
+                "honest: mean Δ", "improved", "CI > 0", "CI < 0", "paper, all its pairs: mean Δ", "improved", "paper mean k", "paper, these pairs: mean Δ", "improved");
+        m.paperRows().forEach((key, rows) -> {
+            List<List<String>> body = new ArrayList<>();
+            String pm = PaperNumbers.paperModel(key.model());
+            for (String setting : List.of("cross", "multi", "cross, SL = TL", "multi, SL = TL"))
+                for (String metric : m.metrics(key.task())) {
+                    boolean cross = setting.startsWith("cross"), mono = setting.endsWith("SL = TL");
+                    List<Double> pr = new ArrayList<>(), hon = new ArrayList<>(), ks = new ArrayList<>(), pThese = new ArrayList<>();
+                    int pairs = 0, up = 0, down = 0;
+                    for (Row r : rows) {
+                        Group g = cross ? r.cross() : r.multi();
+                        if (g == null || r.source().equals(r.target()) != mono) continue;
+                        pairs++;
+                        Selection a = m.paperRule(g, r.target(), metric), b = m.honestRule(g, r.target(), metric);
+                        if (a != null) { pr.add(a.delta().diff()); ks.add((double) a.k()); }
+                        if (b != null) {
+                            hon.add(b.delta().diff());
+                            if (b.delta().ci() != null) { if (b.delta().ci().sign() > 0) up++; if (b.delta().ci().sign() < 0) down++; }
+                        }
+                        PaperNumbers.Row p = paper.row(key.task(), pm, r.source(), r.target());
+                        if (p != null && a != null) pThese.add(cross ? p.prCr() - p.unpCr() : p.prMul() - p.unpMul());
+                    }
+                    if (pairs == 0) continue;
+                    List<Double> pAll = new ArrayList<>();
+                    if (metric.equals(RunResult.paperMetric(key.task())) && !mono)
+                        paper.tables().forEach((k, p) -> {
+                            String[] f = k.split("\\|");
+                            if (f[0].equals(key.task()) && f[1].equals(pm)) pAll.add(cross ? p.prCr() - p.unpCr() : p.prMul() - p.unpMul());
+                        });
+                    boolean pap = metric.equals(RunResult.paperMetric(key.task()));
+                    body.add(List.of(setting, metric, String.valueOf(pairs), mean(pr, 100), improved(pr), meanK(ks),
+                            mean(hon, 100), improved(hon), hon.isEmpty() ? DASH : String.valueOf(up), hon.isEmpty() ? DASH : String.valueOf(down),
+                            pap && !mono ? mean(pAll, 1) : DASH, pap && !mono ? improved(pAll) : DASH,
+                            pap && !mono && paper.meanK(key.task(), pm) != null ? num(paper.meanK(key.task(), pm), 2) : DASH,
+                            pap ? mean(pThese, 1) : DASH, pap ? improved(pThese) : DASH));
+                }
+            out.add(new Table(id("summary", key.task(), key.model(), key.masking(), String.valueOf(key.seed())), keyTitle(key), header, body,
+                    List.of("pairs = source→target rows with target ≠ source (rows SL = TL apart, as the paper's English row of Table 4); improved = Δ > 0 (of those with a value); "
+                            + "CI > 0 / CI < 0 = honest-rule intervals wholly above / below zero; mean k = the mean number of heads "
+                            + "pruned at the paper-rule k (paper mean k: its footnote 6, over both settings).")));
+        });
+        return out;
+    }
+
+    /** The mean difference, signed, in points: {@code scale} 100 for fractions, 1 for the paper's (already ×100). */
+    private static String mean(List<Double> v, double scale) {
+        if (v.isEmpty()) return DASH;
+        double s = 0;
+        for (double x : v) s += x;
+        return signed(scale * s / v.size());
+    }
+
+    private static String meanK(List<Double> v) {
+        if (v.isEmpty()) return DASH;
+        double s = 0;
+        for (double x : v) s += x;
+        return num(s / v.size(), 2);
+    }
+
+    private static String improved(List<Double> v) {
+        return v.isEmpty() ? DASH : v.stream().filter(x -> x > 0).count() + " of " + v.size();
+    }
+
+    private List<Table> curveTables() {
+        List<Table> out = new ArrayList<>();
+        for (Group g : m.groups)
+            for (String t : g.targets())
+                for (String metric : m.metrics(g.exp.task())) {
+                    String split = g.reportedSplit(t);
+                    boolean dev = split.equals("test");
+                    List<String> orders = ReportModel.ORDERS.stream().filter(o -> o.equals("lowest") || g.trials.containsKey(o)).toList();
+                    List<String> header = new ArrayList<>(List.of("k"));
+                    for (String o : orders) {
+                        if (o.equals("lowest") && dev) header.add("lowest dev");
+                        header.addAll(List.of(o + " " + split, "Δ " + o + " [95% CI]"));
+                    }
+                    TreeSet<Integer> ks = new TreeSet<>(List.of(0));
+                    g.trials.values().forEach(x -> ks.addAll(x.keySet()));
+                    List<List<String>> body = new ArrayList<>();
+                    for (int k : ks) {
+                        List<String> c = new ArrayList<>(List.of(String.valueOf(k)));
+                        for (String o : orders) {
+                            String order = k == 0 ? "none" : o;
+                            if (o.equals("lowest") && dev) {
+                                RunResult.Metric dm = ReportModel.metric(g.run(order, k), t, "dev", metric);
+                                c.add(dm == null ? DASH : pct(dm.value()));
+                            }
+                            Delta d = m.delta(g, order, k, t, split, metric);
+                            c.add(d == null ? DASH : pct(d.value()));
+                            c.add(d == null ? DASH : k == 0 ? "0" : delta(d));
+                        }
+                        body.add(c);
+                    }
+                    out.add(new Table(id("curve", g.exp.label(), t, metric), g.exp.label() + " → " + t.toUpperCase(Locale.ROOT) + ": "
+                            + ReportModel.metricName(metric) + " (" + split + ")", header, body, List.of()));
+                }
+        return out;
+    }
+
+    private List<Table> maskingTables(List<Group[]> pairs) {
+        List<Table> out = new ArrayList<>();
+        for (Group[] p : pairs)
+            for (String metric : m.metrics(p[0].exp.task())) {
+                List<List<String>> body = new ArrayList<>();
+                TreeSet<String> targets = new TreeSet<>(p[0].targets());
+                targets.addAll(p[1].targets());
+                for (String t : targets)
+                    for (String order : ReportModel.ORDERS)
+                        for (int k = 1; k <= ReportModel.maxK(p[0]); k++) {
+                            RunResult a = p[1].run(order, k), b = p[0].run(order, k);
+                            if (a == null || b == null) continue;
+                            String split = p[0].reportedSplit(t);
+                            Delta d = m.compare(a, b, t, split, metric);
+                            if (d == null) continue;
+                            body.add(List.of(t.toUpperCase(Locale.ROOT), order, String.valueOf(k), split, pct(d.base()), pct(d.value()), delta(d)));
+                        }
+                if (body.isEmpty()) continue;
+                String label = p[0].exp.task() + " " + p[0].exp.sourceLabel() + " " + p[0].exp.setting() + " · " + p[0].exp.model();
+                out.add(new Table(id("masking", label, metric), label + ": " + ReportModel.metricName(metric),
+                        List.of("target", "order", "k", "split", "train+eval", "train-only", "Δ [95% CI]"), body, List.of()));
+            }
+        return out;
+    }
+
+    private List<String> curveFigures() {
+        List<String> out = new ArrayList<>();
+        for (Group g : m.groups)
+            for (String t : g.targets()) {
+                String metric = RunResult.mainMetric(g.exp.task()), split = g.reportedSplit(t);
+                int kMax = Math.max(ReportModel.maxK(g), 1);
+                Map<String, double[][]> series = new LinkedHashMap<>();
+                for (String o : ReportModel.ORDERS) {
+                    if (!g.trials.containsKey(o)) continue;
+                    double[][] xy = new double[2][kMax + 1];
+                    for (int k = 0; k <= kMax; k++) {
+                        RunResult.Metric v = ReportModel.metric(g.run(k == 0 ? "none" : o, k), t, split, metric);
+                        xy[0][k] = k;
+                        xy[1][k] = v == null ? Double.NaN : 100 * v.value();
+                    }
+                    series.put(o, xy);
+                }
+                if (series.isEmpty()) continue;
+                String title = g.exp.label() + " → " + t.toUpperCase(Locale.ROOT);
+                org.jfree.chart.JFreeChart chart = Charts.lines(title, "k (heads masked)", metric + " ×100 (" + split + ")", series);
+                int i = 0;
+                for (String o : series.keySet()) chart.getXYPlot().getRenderer().setSeriesPaint(i++, ORDER_COLORS.get(o));
+                out.add(figure(chart, 640, 400, title));
+            }
+        return out;
+    }
+
+    /** One fixed colour per order, so the page's show/hide controls can find a series by its colour in every chart. */
+    private static final Map<String, java.awt.Color> ORDER_COLORS = Map.of("lowest", new java.awt.Color(214, 39, 40),
+            "highest", new java.awt.Color(31, 119, 180), "random", new java.awt.Color(44, 160, 44));
+
+    private static String orderControls() {
+        StringBuilder sb = new StringBuilder("<style>\n");
+        for (String o : ReportModel.ORDERS) {
+            java.awt.Color c = ORDER_COLORS.get(o);
+            sb.append(String.format(Locale.ROOT, "#show-%s:not(:checked) ~ .figs [style*=\"rgb(%d,%d,%d)\"]{display:none}%n", o, c.getRed(), c.getGreen(), c.getBlue()));
+        }
+        sb.append("</style>\n<span class=\"controls\">Show in the k-curves:</span>\n");
+        for (String o : ReportModel.ORDERS)
+            sb.append("<input type=\"checkbox\" id=\"show-").append(o).append("\" checked><label for=\"show-").append(o).append("\">")
+                    .append(o).append(o.equals("lowest") ? " (the paper's)" : " (control)").append("</label>\n");
+        return sb.toString();
+    }
+
+    private String figure(org.jfree.chart.JFreeChart chart, int w, int h, String caption) {
+        String svg = Charts.svgElement(chart, w, h, "f" + (++figures));
+        return "<figure>" + svg + "<figcaption>" + esc(caption) + "</figcaption></figure>";
+    }
+
+    private Section headsSection(boolean withFigures) {
+        List<Table> tables = new ArrayList<>();
+        List<String> figs = new ArrayList<>();
+        for (Runs.Heads h : runs.heads()) {
+            ImportanceReport r = h.report();
+            var sp = r.spearman();
+            List<String> langs = List.copyOf(sp.keySet());
+            if (langs.size() > 1) {
+                List<String> header = new ArrayList<>(List.of(""));
+                header.addAll(langs);
+                List<List<String>> body = new ArrayList<>();
+                for (String a : langs) {
+                    List<String> c = new ArrayList<>(List.of(a));
+                    for (String b : langs) c.add(num(sp.get(a).get(b), 3));
+                    body.add(c);
+                }
+                tables.add(new Table(id("spearman", h.label()), h.label() + ": Spearman's ρ between the languages' head rankings ("
+                        + r.method() + ")", header, body, List.of(r.layers() + " layers × " + r.heads() + " heads.")));
+                if (h.task() != null) {
+                    List<List<String>> pb = new ArrayList<>();
+                    for (int i = 0; i < langs.size(); i++)
+                        for (int j = i + 1; j < langs.size(); j++) {
+                            Double p = paper.spearman(h.task(), "mbert", langs.get(i), langs.get(j));
+                            if (p != null) pb.add(List.of(pair(langs.get(i), langs.get(j)).replace("→", "–"), num(sp.get(langs.get(i)).get(langs.get(j)), 3), num(p, 2)));
+                        }
+                    if (!pb.isEmpty())
+                        tables.add(new Table(id("spearman-paper", h.label()), h.label() + ": ρ beside the paper's (mBERT, Fig. 1, " + h.task() + ")",
+                                List.of("pair", "ours", "paper"), pb, h.task().equals("ner") ? List.of("The paper's NER values were read off its figure.") : List.of()));
+                }
+            }
+            if (withFigures) {
+                for (var e : r.languages().entrySet())
+                    figs.add(figure(Charts.heatmap(e.getValue().ranking(r.method()), h.label() + ": " + e.getKey()), 520, 330,
+                            h.label() + ": head importance, " + e.getKey() + " (normalised; layer 0 on top)"));
+                if (r.languages().size() > 1) {
+                    HeadScores agg = r.aggregate();
+                    figs.add(figure(Charts.heatmap(agg, h.label() + ": ranking"), 520, 330,
+                            h.label() + ": the ranking used for pruning (" + String.join(", ", r.rankingLanguages()) + ")"));
+                }
+            }
+        }
+        return new Section("heads", "Head importance and rank correlation", runs.heads().isEmpty() ? List.of("No heads files.") : List.of(),
+                tables, figs);
+    }
+
+    private Table budgetTable() {
+        List<List<String>> body = new ArrayList<>();
+        for (Group g : m.groups) {
+            List<RunResult> all = new ArrayList<>();
+            if (g.base != null) all.add(g.base);
+            g.trials.values().forEach(x -> all.addAll(x.values()));
+            RunResult ref = all.get(0);
+            double wall = 0;
+            int walls = 0;
+            long rss = -1;
+            for (RunResult r : all) {
+                if (!Double.isNaN(r.run().wallSeconds())) { wall += r.run().wallSeconds(); walls++; }
+                rss = Math.max(rss, r.run().peakRssBytes());
+            }
+            List<String> evals = new ArrayList<>();
+            for (String t : g.targets()) {
+                String split = g.reportedSplit(t);
+                RunResult.Split s = ref.results().getOrDefault(t, Map.of()).get(split);
+                if (s != null && s.sentences() >= 0) evals.add(t + " " + s.sentences());
+            }
+            RunResult.Run u = ref.run();
+            body.add(List.of(g.exp.label(), String.valueOf(all.size()), u.trainSentences() < 0 ? DASH : String.valueOf(u.trainSentences()),
+                    num(u.epochs(), 1), Double.isNaN(u.lr()) ? DASH : String.format(Locale.ROOT, "%.0e", u.lr()),
+                    u.batchSize() < 0 ? DASH : String.valueOf(u.batchSize()), u.maxLength() < 0 ? DASH : String.valueOf(u.maxLength()),
+                    walls == 0 ? DASH : num(wall / walls, 0), rss < 0 ? DASH : num(rss / (double) (1L << 30), 2),
+                    evals.isEmpty() ? DASH : String.join(", ", evals)));
+        }
+        return new Table("runs-used", "Budget and cost per experiment (from its k = 0 run, or its first trial)",
+                List.of("experiment", "runs", "train sentences", "epochs", "lr", "batch", "max length", "wall s per run (mean)",
+                        "peak RSS GiB (max)", "evaluation sentences (reported split)"), body, List.of());
+    }
+
+    // ------------------------------------------------------------------------------------------------ Markdown
+
+    private String markdown(List<Section> sections) {
+        StringBuilder sb = new StringBuilder("# " + title + "\n\n");
+        sb.append("Generated by `headlens report` from the result files; regenerating from the same files gives the same bytes.\n");
+        for (Section s : sections) {
+            sb.append("\n## ").append(s.title()).append("\n\n");
+            for (String t : s.text()) sb.append(t).append(t.startsWith("- ") ? "\n" : "\n\n");
+            if (!s.text().isEmpty() && s.text().get(s.text().size() - 1).startsWith("- ")) sb.append('\n');
+            for (Table t : s.tables()) {
+                sb.append("### ").append(t.title()).append("\n\n|");
+                t.header().forEach(h -> sb.append(' ').append(mdCell(h)).append(" |"));
+                sb.append("\n|");
+                for (int i = 0; i < t.header().size(); i++) sb.append(i == 0 ? "---|" : "---:|");
+                sb.append('\n');
+                for (List<String> r : t.rows()) {
+                    sb.append('|');
+                    r.forEach(c -> sb.append(' ').append(mdCell(c)).append(" |"));
+                    sb.append('\n');
+                }
+                sb.append('\n');
+                for (String n : t.notes()) sb.append(n).append("\n\n");
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String mdCell(String s) { return s.isEmpty() ? " " : s.replace("|", "\\|"); }
+
+    // ------------------------------------------------------------------------------------------------ HTML
+
+    private static final Pattern CI = Pattern.compile("^([+-]\\d+\\.\\d+) \\[([+-]\\d+\\.\\d+), ([+-]\\d+\\.\\d+)\\]$");
+    private static final Pattern NUMBER = Pattern.compile("^[+-]?\\d.*|^—$");
+
+    private String html(List<Section> sections) {
+        StringBuilder sb = new StringBuilder("""
+                <!DOCTYPE html>
+                <html lang="en">
+                <head>
+                <meta charset="utf-8">
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                <title>TITLE</title>
+                <style>
+                body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:24px auto;max-width:1500px;padding:0 16px;color:#1a1a1a}
+                h1{font-size:24px}h2{font-size:19px;margin-top:32px;border-bottom:1px solid #ccc;padding-bottom:4px}h3{font-size:15px;margin:20px 0 6px}
+                nav a{margin-right:14px}
+                table{border-collapse:collapse;margin:6px 0 4px;font-variant-numeric:tabular-nums}
+                th,td{border:1px solid #d4d4d4;padding:3px 7px;white-space:nowrap}
+                th{background:#f2f2f2;font-weight:600;white-space:normal;max-width:8em;vertical-align:bottom}td.n{text-align:right}
+                label{margin:0 14px 0 3px}span.controls{font-weight:600;margin-right:8px}
+                td.up{background:#dff0d8}td.down{background:#f7dcdc}
+                p.note{color:#555;font-size:12.5px;margin:2px 0 10px}
+                .figs{display:flex;flex-wrap:wrap;gap:12px}
+                figure{margin:0;width:520px}figure svg{width:100%;height:auto;border:1px solid #e4e4e4}
+                figcaption{font-size:12px;color:#444}
+                details{margin:4px 0}summary{cursor:pointer;font-weight:600}
+                ul.missing{font-size:13px}
+                </style>
+                </head>
+                <body>
+                <h1>TITLE</h1>
+                <p>Generated by <code>headlens report</code> from the result files; regenerating from the same files gives the same bytes.</p>
+                <nav>""".replace("TITLE", esc(title)));
+        for (Section s : sections) sb.append("<a href=\"#").append(s.id()).append("\">").append(esc(s.title())).append("</a>");
+        sb.append("</nav>\n");
+        for (Section s : sections) {
+            sb.append("<section id=\"").append(s.id()).append("\">\n<h2>").append(esc(s.title())).append("</h2>\n");
+            List<String> items = s.text().stream().filter(t -> t.startsWith("- ")).toList();
+            for (String t : s.text()) if (!t.startsWith("- ")) sb.append("<p>").append(esc(t)).append("</p>\n");
+            if (!items.isEmpty()) {
+                sb.append("<ul class=\"missing\">\n");
+                items.forEach(t -> sb.append("<li>").append(esc(t.substring(2))).append("</li>\n"));
+                sb.append("</ul>\n");
+            }
+            if (!s.figures().isEmpty()) {
+                if (s.id().equals("curves")) sb.append(orderControls());
+                sb.append("<div class=\"figs\">\n");
+                s.figures().forEach(f -> sb.append(f).append('\n'));
+                sb.append("</div>\n");
+            }
+            boolean fold = s.id().equals("curves");
+            for (Table t : s.tables()) {
+                if (fold) sb.append("<details><summary>").append(esc(t.title())).append("</summary>\n");
+                else sb.append("<h3>").append(esc(t.title())).append("</h3>\n");
+                sb.append(htmlTable(t));
+                for (String n : t.notes()) sb.append("<p class=\"note\">").append(esc(n)).append("</p>\n");
+                if (fold) sb.append("</details>\n");
+            }
+            sb.append("</section>\n");
+        }
+        sb.append("</body>\n</html>\n");
+        return sb.toString();
+    }
+
+    private static String htmlTable(Table t) {
+        StringBuilder sb = new StringBuilder("<table id=\"").append(t.id()).append("\">\n<thead><tr>");
+        t.header().forEach(h -> sb.append("<th>").append(esc(h)).append("</th>"));
+        sb.append("</tr></thead>\n<tbody>\n");
+        boolean spearman = t.id().startsWith("spearman-") && !t.id().startsWith("spearman-paper");
+        for (List<String> r : t.rows()) {
+            sb.append("<tr>");
+            for (int i = 0; i < r.size(); i++) {
+                String c = r.get(i);
+                String cls = i > 0 && NUMBER.matcher(c).matches() ? "n" : "";
+                Matcher ci = CI.matcher(c);
+                if (ci.matches() && !t.id().startsWith("paper-")) {   // the paper's rule picks k on these very scores: no colour
+                    double lo = Double.parseDouble(ci.group(2)), hi = Double.parseDouble(ci.group(3));
+                    if (lo > 0) cls += " up";
+                    if (hi < 0) cls += " down";
+                }
+                String style = "";
+                if (spearman && i > 0 && !c.equals(DASH)) {   // shade by rho: white (0) to blue (1)
+                    double v = Math.max(0, Math.min(1, Double.parseDouble(c)));
+                    int w = (int) Math.round(255 - 130 * v);
+                    style = String.format(Locale.ROOT, " style=\"background:rgb(%d,%d,255)\"", w, w);
+                }
+                sb.append(cls.isEmpty() ? "<td" : "<td class=\"" + cls.trim() + "\"").append(style).append('>').append(esc(c)).append("</td>");
+            }
+            sb.append("</tr>\n");
+        }
+        return sb.append("</tbody>\n</table>\n").toString();
+    }
+
+    static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

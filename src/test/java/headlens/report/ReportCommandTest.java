@@ -1,0 +1,332 @@
+package headlens.report;
+
+import headlens.cli.Main;
+import headlens.eval.TokenAccuracy;
+import headlens.heads.HeadScores;
+import headlens.heads.ImportanceReport;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code headlens report} on a synthetic, partly finished set of POS runs (cross-lingual from en to en, de and a
+ * dev-only zh; multi-lingual de+en), written through {@link RunResult.Split#score} as an evaluation run would: the
+ * HTML is parsed with jsoup and its numbers are checked against token accuracies, selections, means and a Spearman ρ
+ * computed here independently; the page must reference nothing outside itself, and a second run must give the same bytes.
+ */
+class ReportCommandTest {
+    static final String[] TAGS = {"NOUN", "VERB", "DET", "ADJ", "ADP", "PUNCT"};
+    static final Map<String, List<List<String>>> GOLD = new LinkedHashMap<>();   // "de/test" -> sentences
+    static final Map<String, List<List<String>>> PRED = new LinkedHashMap<>();   // "cross/lowest/1/de/test" -> predictions
+
+    @TempDir
+    static Path tmp;
+    static Path runs, out;
+    static Document html;
+
+    static List<String> splitsOf(String lang) { return lang.equals("zh") ? List.of("dev") : List.of("dev", "test"); }
+
+    @BeforeAll
+    static void build() throws Exception {
+        Random rnd = new Random(3);
+        for (String lang : List.of("en", "de", "zh"))
+            for (String split : splitsOf(lang)) {
+                List<List<String>> g = new ArrayList<>();
+                for (int s = 0; s < 60; s++) {
+                    List<String> x = new ArrayList<>();
+                    for (int w = 0; w < 3 + rnd.nextInt(10); w++) x.add(TAGS[rnd.nextInt(TAGS.length)]);
+                    g.add(x);
+                }
+                GOLD.put(lang + "/" + split, g);
+            }
+        runs = tmp.resolve("runs");
+        out = tmp.resolve("out");
+        trial("cross", List.of("en"), "none", 0);
+        for (int k = 1; k <= 3; k++) trial("cross", List.of("en"), "lowest", k);
+        trial("cross", List.of("en"), "highest", 4);
+        trial("cross", List.of("en"), "lowest", 1, "train-only");
+        trial("cross", List.of("en"), "lowest", 2, "train-only");
+        trial("multi", List.of("de", "en"), "none", 0);
+        for (int k = 1; k <= 2; k++) trial("multi", List.of("de", "en"), "lowest", k);
+        Files.writeString(runs.resolve("notes.json"), "{\"something\": \"else\"}");   // not a result file: skipped
+        heads().write(runs.resolve("pos-en-cross/heads.json"));   // no info.task: it takes the task of the results beside it
+        assertEquals(0, Main.run("report", "--runs", runs.toString(), "--to", out.toString(), "--resamples", "500"));
+        html = Jsoup.parse(Files.readString(out.resolve("report.html")));
+    }
+
+    /** Predictions: each word wrong with a probability that depends on the language, the order and k (and noise). */
+    static void trial(String setting, List<String> sources, String order, int k) { trial(setting, sources, order, k, "train+eval"); }
+
+    /** {@code masking} train-only files its predictions under setting "cross-only" here. */
+    static void trial(String setting, List<String> sources, String order, int k, String masking) {
+        String as = masking.equals("train-only") ? setting + "-only" : setting;
+        Map<String, Map<String, RunResult.Split>> results = new LinkedHashMap<>();
+        for (String lang : List.of("en", "de", "zh"))
+            for (String split : splitsOf(lang)) {
+                String key = as + "/" + order + "/" + k + "/" + lang + "/" + split;
+                Random rnd = new Random(key.hashCode());
+                double p = (lang.equals("en") ? 0.1 : 0.3) + (setting.equals("multi") ? -0.05 : 0)
+                        + (order.equals("highest") ? 0.02 * k : order.equals("lowest") ? -0.01 * k : 0);
+                List<List<String>> pred = new ArrayList<>();
+                for (List<String> g : GOLD.get(lang + "/" + split))
+                    pred.add(g.stream().map(t -> rnd.nextDouble() < p ? TAGS[rnd.nextInt(TAGS.length)] : t).toList());
+                PRED.put(key, pred);
+                results.computeIfAbsent(lang, x -> new LinkedHashMap<>()).put(split, RunResult.Split.score("pos", GOLD.get(lang + "/" + split), pred));
+            }
+        List<String> heads = new ArrayList<>();
+        for (int i = 0; i < k; i++) heads.add("0:" + i);
+        RunResult r = new RunResult("synthetic-mbert", "pos", sources, setting, order, k, heads, masking, 42,
+                new RunResult.Run(2000, 2, 5e-5, 16, 128, 100 + k, 3L << 30), results);
+        r.write(runs.resolve("pos-" + String.join("+", sources) + "-" + as).resolve(order + "-k" + k + ".json"));
+    }
+
+    static final double[][] EN_RAW = {{0.9, 0.1, 0.5, 0.3}, {0.2, 0.8, 0.4, 0.6}};
+    static final double[][] DE_RAW = {{0.7, 0.2, 0.1, 0.5}, {0.3, 0.9, 0.6, 0.4}};
+
+    static ImportanceReport heads() {
+        Map<String, ImportanceReport.Language> l = new LinkedHashMap<>();
+        l.put("en", new ImportanceReport.Language(HeadScores.fromRaw("en", EN_RAW, 100), null, null, 10));
+        l.put("de", new ImportanceReport.Language(HeadScores.fromRaw("de", DE_RAW, 100), null, null, 10));
+        return new ImportanceReport(2, 4, "gradient", l, List.of("en"), null);
+    }
+
+    static double acc(String setting, String order, int k, String lang, String split) {
+        return TokenAccuracy.evaluate(GOLD.get(lang + "/" + split), PRED.get(setting + "/" + order + "/" + k + "/" + lang + "/" + split)).accuracy();
+    }
+
+    static String pct(double v) { return String.format(Locale.ROOT, "%.2f", 100 * v); }
+
+    static String signed(double v) { return String.format(Locale.ROOT, "%+.2f", v); }
+
+    /** Cells of the row whose first cell is {@code first}, by header. */
+    static Map<String, String> row(Element table, String first) {
+        List<String> header = table.select("thead th").stream().map(Element::text).toList();   // eachText() drops empty cells
+        for (Element tr : table.select("tbody tr")) {
+            List<String> cells = tr.select("td").stream().map(Element::text).toList();
+            if (cells.get(0).equals(first)) {
+                Map<String, String> m = new LinkedHashMap<>();
+                for (int i = 0; i < header.size(); i++) m.putIfAbsent(header.get(i), cells.get(i));
+                m.put("_cells", String.join("|", cells));
+                return m;
+            }
+        }
+        throw new AssertionError("no row '" + first + "' in table " + table.id());
+    }
+
+    static Element table(String idPrefix) {
+        Element t = html.selectFirst("table[id^=" + idPrefix + "]");
+        assertNotNull(t, "no table " + idPrefix);
+        return t;
+    }
+
+    /** The best k in ks on a split (ties: smaller k). */
+    static int best(String setting, String lang, String split, int... ks) {
+        int b = ks[0];
+        for (int k : ks) if (acc(setting, "lowest", k, lang, split) > acc(setting, "lowest", b, lang, split)) b = k;
+        return b;
+    }
+
+    @Test
+    void paperLayoutTableHasOurAccuraciesAndSelections() {
+        Element t = table("paper-pos-accuracy");
+        Map<String, String> de = row(t, "EN→DE");
+        assertEquals("test", de.get("split"));
+        assertEquals(pct(acc("cross", "none", 0, "de", "test")), de.get("Unp Cr"));
+        int k = best("cross", "de", "test", 1, 2, 3);
+        assertEquals(String.valueOf(k), de.get("_cells").split("\\|")[4]);
+        assertEquals(pct(acc("cross", "lowest", k, "de", "test")), de.get("Pr Cr"));
+        String delta = de.get("Δ Cr [95% CI]");
+        double d = 100 * (acc("cross", "lowest", k, "de", "test") - acc("cross", "none", 0, "de", "test"));
+        assertTrue(delta.startsWith(signed(d) + " ["), delta);
+        double[] ci = Arrays.stream(delta.substring(delta.indexOf('[') + 1, delta.length() - 1).split(", ")).mapToDouble(Double::parseDouble).toArray();
+        assertTrue(ci[0] <= d + 0.005 && d - 0.005 <= ci[1] && ci[1] - ci[0] > 0.1, delta);
+        // multi-lingual: the de+en model's numbers beside
+        assertEquals(pct(acc("multi", "none", 0, "de", "test")), de.get("Unp Mul"));
+        int km = best("multi", "de", "test", 1, 2);
+        assertEquals(pct(acc("multi", "lowest", km, "de", "test")), de.get("Pr Mul"));
+        // zh has no test split: reported on dev
+        Map<String, String> zh = row(t, "EN→ZH");
+        assertEquals("dev", zh.get("split"));
+        assertEquals(pct(acc("cross", "none", 0, "zh", "dev")), zh.get("Unp Cr"));
+        assertEquals(pct(acc("cross", "lowest", best("cross", "zh", "dev", 1, 2, 3), "zh", "dev")), zh.get("Pr Cr"));
+    }
+
+    @Test
+    void maskingVariantsSideBySide() {
+        Element t = table("masking-pos-en-cross-synthetic-mbert-accuracy");
+        for (Element tr : t.select("tbody tr")) {
+            List<String> c = tr.select("td").stream().map(Element::text).toList();
+            if (!c.get(0).equals("DE") || !c.get(2).equals("2")) continue;
+            double a = acc("cross-only", "lowest", 2, "de", "test"), b = acc("cross", "lowest", 2, "de", "test");
+            assertEquals(List.of("DE", "lowest", "2", "test", pct(b), pct(a)), c.subList(0, 6));
+            assertTrue(c.get(6).startsWith(signed(100 * (a - b)) + " ["), c.get(6));
+            return;
+        }
+        throw new AssertionError("no DE k=2 row");
+    }
+
+    @Test
+    void paperNumbersSitBesideOurs() {
+        // ma2021.md, Table 2, EN→DE mBERT: Unp Cr 88.86, Unp Mul 94.81, Pr Cr 89.13, Pr Mul 94.94
+        Map<String, String> de = row(table("paper-pos-paper-f1"), "EN→DE");
+        assertEquals("88.86", de.get("paper Unp Cr"));
+        assertEquals("89.13", de.get("paper Pr Cr"));
+        assertEquals("+0.27", de.get("paper Δ Cr"));
+        assertEquals("94.81", de.get("paper Unp Mul"));
+        assertEquals("94.94", de.get("paper Pr Mul"));
+        assertEquals("+0.13", de.get("paper Δ Mul"));
+        Map<String, String> en = row(table("paper-pos-paper-f1"), "EN→EN");   // no such row in the paper
+        assertEquals("—", en.get("paper Unp Cr"));
+    }
+
+    @Test
+    void honestSelectionChoosesOnDev() {
+        Map<String, String> de = row(table("honest-pos-accuracy"), "EN→DE");
+        int k = best("cross", "de", "dev", 1, 2, 3);
+        assertEquals(String.valueOf(k), de.get("k (dev) Cr"));
+        assertEquals(pct(acc("cross", "none", 0, "de", "test")), de.get("Unp test Cr"));
+        assertEquals(pct(acc("cross", "lowest", k, "de", "test")), de.get("Pr test Cr"));
+        Map<String, String> zh = row(table("honest-pos-accuracy"), "EN→ZH");
+        assertEquals("—", zh.get("k (dev) Cr"));
+        assertEquals("—", zh.get("Δ Cr [95% CI]"));
+    }
+
+    @Test
+    void summaryMeansAndCounts() {
+        Element t = table("summary-pos");
+        Element tr = t.select("tbody tr").stream().filter(r -> r.child(0).text().equals("cross") && r.child(1).text().equals("accuracy"))
+                .findFirst().orElseThrow();
+        List<String> c = tr.select("td").stream().map(Element::text).toList();
+        // pairs with target != source: en→de and en→zh
+        assertEquals("2", c.get(2));
+        double dde = acc("cross", "lowest", best("cross", "de", "test", 1, 2, 3), "de", "test") - acc("cross", "none", 0, "de", "test");
+        double dzh = acc("cross", "lowest", best("cross", "zh", "dev", 1, 2, 3), "zh", "dev") - acc("cross", "none", 0, "zh", "dev");
+        assertEquals(signed(100 * (dde + dzh) / 2), c.get(3));
+        assertEquals(((dde > 0 ? 1 : 0) + (dzh > 0 ? 1 : 0)) + " of 2", c.get(4));
+        double hde = acc("cross", "lowest", best("cross", "de", "dev", 1, 2, 3), "de", "test") - acc("cross", "none", 0, "de", "test");
+        assertEquals(signed(100 * hde), c.get(6));
+        assertEquals((hde > 0 ? 1 : 0) + " of 1", c.get(7));
+        // the paper's mean cross-lingual POS gain over all 24 mBERT pairs is +0.91 (ma2021.md); our paper_f1 row shows it
+        Element pf = t.select("tbody tr").stream().filter(r -> r.child(0).text().equals("cross") && r.child(1).text().equals("paper_f1"))
+                .findFirst().orElseThrow();
+        assertEquals("+0.91", pf.child(10).text());
+        assertEquals("23 of 24", pf.child(11).text());   // ma2021.md: only AR→JA (44.32 → 44.18) does not improve
+        assertEquals("7.52", pf.child(12).text());       // footnote 6, mBERT POS
+        assertTrue(t.select("tbody tr").stream().anyMatch(r -> r.child(0).text().equals("cross, SL = TL")), "en→en is its own row");
+    }
+
+    @Test
+    void curveTablesHaveEveryTrialAndMissingOnesAreListed() {
+        Element t = table("curve-pos-en-cross-synthetic-mbert-seed-42-de-accuracy");
+        Map<String, String> k4 = row(t, "4");
+        assertEquals(pct(acc("cross", "highest", 4, "de", "test")), k4.get("highest test"));
+        assertEquals("—", k4.get("lowest test"));
+        assertEquals(pct(acc("cross", "lowest", 2, "de", "dev")), row(t, "2").get("lowest dev"));
+        List<String> missing = html.select("#missing li").eachText();
+        assertTrue(missing.contains("pos en cross · synthetic-mbert · seed 42: lowest k = 4–12 not run"), missing.toString());
+        assertTrue(missing.contains("pos en cross · synthetic-mbert · seed 42: highest k = 8, 12 not run"), missing.toString());
+        assertTrue(missing.contains("pos en cross · synthetic-mbert · seed 42: random k = 4, 8, 12 not run"), missing.toString());
+        assertTrue(missing.contains("pos de+en multi · synthetic-mbert · seed 42: lowest k = 3–12 not run"), missing.toString());
+    }
+
+    @Test
+    void spearmanAgainstAnIndependentRankCorrelation() {
+        double[] a = flat(HeadScores.normalize(EN_RAW)), b = flat(HeadScores.normalize(DE_RAW));
+        double[] ra = ranks(a), rb = ranks(b);
+        double d2 = 0;
+        for (int i = 0; i < ra.length; i++) d2 += (ra[i] - rb[i]) * (ra[i] - rb[i]);
+        int n = ra.length;
+        double rho = 1 - 6 * d2 / (n * (n * (double) n - 1));   // no ties in these tables
+        assertEquals(String.format(Locale.ROOT, "%.3f", rho), row(table("spearman-pos-en-cross-heads"), "en").get("de"));
+        Map<String, String> p = row(table("spearman-paper-pos-en-cross-heads"), "EN–DE");
+        assertEquals("0.85", p.get("paper"));   // ma2021.md, POS-mBERT, EN row, DE column
+        assertEquals(3, html.select("#heads svg").size(), "heatmaps: en, de and the ranking");
+        assertEquals(9, html.select("#curves svg").size(), "one k-curve per experiment (cross, cross train-only, multi) and target");
+        assertEquals(List.of("show-lowest", "show-highest", "show-random"), html.select("#curves input[type=checkbox]").eachAttr("id"));
+        // the controls hide a series by its colour: highest is drawn in rgb(31,119,180) in every curve that has it
+        assertTrue(html.select("#curves svg").first().outerHtml().contains("rgb(31,119,180)"));
+    }
+
+    static double[] flat(double[][] m) { return Arrays.stream(m).flatMapToDouble(Arrays::stream).toArray(); }
+
+    static double[] ranks(double[] x) {
+        double[] r = new double[x.length];
+        for (int i = 0; i < x.length; i++) for (double v : x) if (v < x[i]) r[i]++;
+        return r;
+    }
+
+    @Test
+    void selfContainedAndDeterministic() throws Exception {
+        for (Element e : html.select("[src], [href], [xlink:href]"))
+            for (String attr : List.of("src", "href", "xlink:href")) {
+                String v = e.attr(attr);
+                assertFalse(v.startsWith("http:") || v.startsWith("https:") || v.startsWith("//"), e.outerHtml());
+            }
+        assertTrue(html.select("script[src], link[rel=stylesheet], img, iframe, object, embed").isEmpty());
+        assertFalse(html.select("style").html().contains("url("));
+        byte[] md = Files.readAllBytes(out.resolve("report.md")), page = Files.readAllBytes(out.resolve("report.html"));
+        Path again = tmp.resolve("again");
+        assertEquals(0, Main.run("report", "--runs", runs.toString(), "--to", again.toString(), "--resamples", "500"));
+        assertArrayEquals(md, Files.readAllBytes(again.resolve("report.md")));
+        assertArrayEquals(page, Files.readAllBytes(again.resolve("report.html")));
+        assertEquals(0, Main.run("report", "--runs", runs.toString(), "--to", out.toString(), "--resamples", "500"));
+        assertArrayEquals(page, Files.readAllBytes(out.resolve("report.html")));
+        try (var s = Files.list(out)) {
+            assertEquals(List.of("report.html", "report.md"), s.map(p -> p.getFileName().toString()).sorted().toList(), "no temp files left");
+        }
+        String text = new String(md, StandardCharsets.UTF_8);
+        assertTrue(text.contains("| EN→DE | test | " + pct(acc("cross", "none", 0, "de", "test")) + " |"), "markdown has the same table");
+    }
+
+    @Test
+    void badResultFileIsNamed() throws Exception {
+        Path dir = tmp.resolve("bad");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("r.json"), "{\"format\": \"headlens-result/1\", \"task\": \"postag\"}");
+        PrintStream err = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int rc;
+        try {
+            System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            rc = Main.run("report", "--runs", dir.toString(), "--to", tmp.resolve("bad-out").toString());
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals(2, rc);
+        String msg = buf.toString(StandardCharsets.UTF_8);
+        assertTrue(msg.contains(dir.resolve("r.json") + ": field 'task' is '\"postag\"', expected one of [ner, pos, slot]"), msg);
+        assertFalse(Files.exists(tmp.resolve("bad-out/report.html")));
+    }
+
+    @Test
+    void resultFilesRoundTrip() {
+        RunResult r = RunResult.read(runs.resolve("pos-en-cross/lowest-k2.json"));
+        assertEquals(List.of("0:0", "0:1"), r.heads());
+        RunResult.Metric m = r.results().get("de").get("test").metrics().get("accuracy");
+        assertEquals(acc("cross", "lowest", 2, "de", "test"), m.value(), 1e-15);
+        assertEquals(60, m.stats().sentences());
+        assertEquals(3L << 30, r.run().peakRssBytes());
+    }
+}
