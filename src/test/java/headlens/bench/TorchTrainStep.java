@@ -35,7 +35,7 @@ public final class TorchTrainStep {
         int steps = EncodeBench.intArg(args, "--steps", 30), warmup = EncodeBench.intArg(args, "--warmup", 5);
         boolean minilm = model.equals("minilm");
         int labels = 9;
-        BertBlock bert = BertBlock.builder().setTokenDictionarySize(30522).optTypeDictionarySize(2)
+        BertBlock bert = BertBlock.builder().setTokenDictionarySize(model.equals("mbert") ? 119547 : 30522).optTypeDictionarySize(2)
                 .optEmbeddingSize(minilm ? 384 : 768).optTransformerBlockCount(minilm ? 6 : 12).optAttentionHeadCount(12)
                 .optHiddenSize(minilm ? 1536 : 3072).optHiddenDropoutProbability(0.1f).optMaxSequenceLength(seq).build();
         SequentialBlock net = new SequentialBlock().add(bert).add(new LambdaBlock(l -> new NDList(l.get(0))))

@@ -18,7 +18,7 @@ import java.util.Random;
 /**
  * One fine-tuning step (forward + backward + clipping + AdamW update, dropout on, every weight training) repeated at a fixed
  * batch × seq: tokens/s after warm-up and resident memory. Models: {@code minilm} (the embedded all-MiniLM-L6-v2) or
- * {@code bert-base} (BERT-base shape, vocab 30522, random weights). Output: one JSON line.
+ * {@code bert-base} (BERT-base shape, vocab 30522, random weights), {@code mbert} (the same with mBERT's 119,547-word table). Output: one JSON line.
  * Run: {@code benchmarks/java.sh headlens.bench.TrainStepBench --model minilm --batch 16 --seq 128 --steps 30 --warmup 5}
  */
 public final class TrainStepBench {
@@ -33,10 +33,11 @@ public final class TrainStepBench {
             cfg = m.config();
             w = m.weights();
         } else {
-            ObjectNode o = new ObjectMapper().createObjectNode().put("model_type", "bert").put("vocab_size", 30522)
+            // mbert: BERT-base with multilingual BERT's 119,547-row word table (trained densely by AdamW, as HuggingFace does)
+            ObjectNode o = new ObjectMapper().createObjectNode().put("model_type", "bert").put("vocab_size", model.equals("mbert") ? 119547 : 30522)
                     .put("hidden_size", 768).put("num_hidden_layers", 12).put("num_attention_heads", 12)
                     .put("intermediate_size", 3072).put("max_position_embeddings", 512).put("type_vocab_size", 2);
-            cfg = EncoderConfig.fromJson(o, "bert-base");
+            cfg = EncoderConfig.fromJson(o, model);
             w = RandomInit.weights(cfg, 1);
         }
         int labels = 9;
