@@ -15,7 +15,6 @@ public final class Jvm {
                 "-cp", System.getProperty("java.class.path"), main.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("OMP_NUM_THREADS", "1");
         pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         return pb.start();
     }
