@@ -35,16 +35,12 @@ import static org.junit.jupiter.api.Assertions.*;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SweepDistributedTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    Path root, model, train, dev, deDev, deTest;
+    Path root;
 
     @BeforeAll
     void sequentialReference() throws Exception {
         root = Files.createTempDirectory("sweep-distributed");
-        model = TinyRunDir.createPretrained(root.resolve("pretrained"));
-        train = TinyRunDir.data(root.resolve("en-train.tsv"), "en", 40, 3);
-        dev = TinyRunDir.data(root.resolve("en-dev.tsv"), "en", 16, 4);
-        deDev = TinyRunDir.data(root.resolve("de-dev.tsv"), "de", 16, 5);
-        deTest = TinyRunDir.data(root.resolve("de-test.tsv"), "de", 16, 6);
+        SweepFixture.data(root);
         assertEquals(0, Main.run("sweep", "--config", config("seq").toString()));
     }
 
@@ -54,25 +50,7 @@ class SweepDistributedTest {
     }
 
     Path config(String name) throws Exception {
-        Path yaml = root.resolve(name + ".yaml");
-        Files.writeString(yaml, String.join("\n",
-                "name: tiny-" + name,
-                "model: " + model,
-                "output: " + root.resolve(name + "/out"),
-                "work: " + root.resolve(name + "/work"),
-                "train: [{file: " + train + "}]",
-                "source_dev: [{file: " + dev + "}]",
-                "targets:",
-                "  en: {dev: " + dev + "}",
-                "  de: {dev: " + deDev + ", test: " + deTest + "}",
-                "training: {lr: 3.0e-3, epochs: 2, batch_size: 8, max_length: 32, seed: 3}",
-                "k_max: 2",
-                "controls: [random]",
-                "control_k: [2]",
-                "mode: both",
-                "iterative: {fraction: 0.25, threshold: 0.5, max_rounds: 2}",
-                ""));
-        return yaml;
+        return SweepFixture.config(root, name, 2);
     }
 
     /** The Job controller's way: every index of the Indexed Job, here in reverse order, each in a fresh Sweep. */
