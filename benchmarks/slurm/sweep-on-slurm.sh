@@ -22,6 +22,7 @@ cleanup() {
   [[ -n "${HEADLENS_SLURM_KEEP:-}" ]] || rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT   # so that a timeout still runs cleanup and stops the daemons
 say() { echo "[slurm-check $(date +%H:%M:%S)] $*"; }
 fail() { say "FAILED: $*"; exit 1; }
 

@@ -224,7 +224,9 @@ public final class Sweep {
         Path base = plan.byId(SweepPlan.BASE).file(out), heads = plan.byId(SweepPlan.HEADS).file(out);
         if (!Files.isRegularFile(base) || !Files.isRegularFile(heads))
             throw new HeadlensException(out + ": no finished k = 0 trial and heads.json yet; run the sweep first");
-        SweepReport.write(cfg, out, readJson(base), ImportanceReport.read(heads));
+        try (RunDir.Lock lock = RunDir.Lock.acquire(work.resolve("locks/merge.lock"), who -> log.println("merge: waiting for " + who))) {
+            SweepReport.write(cfg, out, readJson(base), ImportanceReport.read(heads));   // one merge at a time (the charts' temp files)
+        }
         log.println("results in " + out);
         return missing;
     }

@@ -1,5 +1,6 @@
 package headlens.heads;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.cli.HeadlensException;
 
@@ -38,8 +39,8 @@ public record SweepPlan(List<Unit> units) {
                 n.put("k", k);
             }
             n.put("runs", runs);
-            dependsOn.forEach(n.putArray("depends_on")::add);
-            if (dependsOn.isEmpty()) n.putArray("depends_on");
+            ArrayNode deps = n.putArray("depends_on");
+            dependsOn.forEach(deps::add);
             n.put("result", result);
             return n;
         }

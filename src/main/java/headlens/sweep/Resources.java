@@ -15,7 +15,7 @@ import java.util.Locale;
 public record Resources(int cpus, String mem, String time, int parallel, String partition, String image, String storage,
                         String storageClass) {
     public static final int CPUS = 2, PARALLEL = 4;
-    public static final String MEM = "4G", TIME = "01:00:00", IMAGE = "headlens:0.1.0", STORAGE = "20Gi";
+    public static final String MEM = "6G", TIME = "01:00:00", IMAGE = "headlens:0.1.0", STORAGE = "20Gi";
 
     public Resources {
         if (cpus < 1 || cpus > 1024) throw new HeadlensException("cluster: cpus_per_task must be 1..1024, not " + cpus);

@@ -93,6 +93,7 @@ public final class SlurmEmitter {
                 + "#SBATCH --cpus-per-task=" + r.cpus() + "\n"
                 + "#SBATCH --mem=" + r.mem() + "\n"
                 + "#SBATCH --time=" + r.time() + "\n"
+                + "#SBATCH --kill-on-invalid-dep=yes\n"   // a failed setup cancels what waits for it (re-submit then)
                 + (r.partition() == null ? "" : "#SBATCH --partition=" + r.partition() + "\n")
                 + "#SBATCH --output=" + log.toString().replace(" ", "\\ ") + "\n";
     }

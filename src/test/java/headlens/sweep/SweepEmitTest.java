@@ -133,7 +133,7 @@ class SweepEmitTest {
         assertEquals(0, emit.rc, emit.err);
         String trials = Files.readString(to.resolve("trials.sbatch"));
         for (String line : List.of("#SBATCH --cpus-per-task=3", "#SBATCH --mem=5G", "#SBATCH --time=00:30:00", "#SBATCH --partition=short",
-                "export OMP_NUM_THREADS=\"${SLURM_CPUS_PER_TASK:-3}\"", "--trial-index \"$SLURM_ARRAY_TASK_ID\""))
+                "#SBATCH --kill-on-invalid-dep=yes", "export OMP_NUM_THREADS=\"${SLURM_CPUS_PER_TASK:-3}\"", "--trial-index \"$SLURM_ARRAY_TASK_ID\""))
             assertTrue(trials.contains(line), line + " in\n" + trials);
         assertTrue(Files.readString(to.resolve("setup.sbatch")).contains("--trial base-k00 --trial heads"));
         assertTrue(Files.readString(to.resolve("merge.sbatch")).contains(" --merge"));
