@@ -71,6 +71,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (x.dev() == null) throw new HeadlensException("no dev data: give --dev FILE (or 'dev' in --config)");
         if (x.output() == null) throw new HeadlensException("no output: give --output RUN_DIR (or 'output' in --config)");
         Path runDir = Path.of(x.output());
+        if (x.model() != null && Path.of(x.model()).toAbsolutePath().normalize().equals(runDir.toAbsolutePath().normalize()))
+            throw new HeadlensException(runDir + ": --output is the base model's directory; give another RUN_DIR");
         try (RunDir.Lock lock = RunDir.claim(runDir, resume, overwrite)) {   // refuses a live writer, or a finished run
             return train(x, runDir);
         }

@@ -173,6 +173,12 @@ class TrainCliTest {
         assertTrue(again.err.contains(run + ": not empty") && again.err.contains("--overwrite"), again.err);
         assertArrayEquals(first, Files.readAllBytes(run.resolve("model.safetensors")), "the finished run is untouched");
         assertEquals(2, cliErr(with.apply(new String[]{"--resume", "--overwrite"})).rc);
+        byte[] pretrained = Files.readAllBytes(model.resolve("model.safetensors"));
+        Result intoModel = cliErr("train", "--model", model.toString(), "--task", "ner", "--train", train.toString(), "--dev", dev.toString(),
+                "--output", model.toString(), "--overwrite", "--epochs", "1", "--no-progress");
+        assertEquals(2, intoModel.rc);
+        assertTrue(intoModel.err.contains("is the base model's directory"), intoModel.err);
+        assertArrayEquals(pretrained, Files.readAllBytes(model.resolve("model.safetensors")));
 
         // a live writer: another JVM training into the same directory for a long time
         Path log = tmp.resolve("writer.log");
