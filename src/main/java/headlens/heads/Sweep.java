@@ -231,11 +231,6 @@ public final class Sweep {
         return missing;
     }
 
-    /** Rewrites the tables and plots from the trial files written so far (e.g. while a sweep is still running). */
-    public void reportOnly() {
-        merge(true);
-    }
-
     /** One fine-tuning with the given heads masked; its result is output/trials/ORDER-kNN.json. */
     private ObjectNode trial(String order, int k, List<HeadId> heads) {
         String id = SweepPlan.trialId(order, k);
