@@ -41,7 +41,7 @@ public final class DemoCommand implements Callable<Integer> {
         System.err.println("[2/4] fine-tuning a POS tagger on " + trainSentences + " generated sentences");
         step("train", "--model", model.toString(), "--task", "pos", "--train", train.toString(), "--dev", dev.toString(),
                 "--eval", test.toString(), "--output", tagger.toString(), "--epochs", String.valueOf(epochs),
-                "--batch-size", "16", "--lr", "1e-4", "--seed", "42");
+                "--batch-size", "16", "--lr", "1e-4", "--seed", "42", "--overwrite");   // the demo's own folder: a rerun replaces it
 
         Path heads = output.resolve("heads.json");
         System.err.println("[3/4] head importance on dev (|d loss / d gate|, Michel et al. 2019)");

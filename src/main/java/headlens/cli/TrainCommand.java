@@ -61,6 +61,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--freeze-layers") Integer freezeLayers;
     @Option(names = "--log-every", description = "JSON-lines log record every N updates.") Integer logEvery;
     @Option(names = "--resume", description = "Continue from RUN_DIR/checkpoint.") boolean resume;
+    @Option(names = "--overwrite", description = "Train into an existing, non-empty RUN_DIR, deleting its earlier model, checkpoint and logs.") boolean overwrite;
     @Option(names = "--no-progress", description = "No progress bar.") boolean noProgress;
 
     @Override
@@ -70,6 +71,14 @@ public final class TrainCommand implements Callable<Integer> {
         if (x.dev() == null) throw new HeadlensException("no dev data: give --dev FILE (or 'dev' in --config)");
         if (x.output() == null) throw new HeadlensException("no output: give --output RUN_DIR (or 'output' in --config)");
         Path runDir = Path.of(x.output());
+        if (x.model() != null && Path.of(x.model()).toAbsolutePath().normalize().equals(runDir.toAbsolutePath().normalize()))
+            throw new HeadlensException(runDir + ": --output is the base model's directory; give another RUN_DIR");
+        try (RunDir.Lock lock = RunDir.claim(runDir, resume, overwrite)) {   // refuses a live writer, or a finished run
+            return train(x, runDir);
+        }
+    }
+
+    private int train(Experiment x, Path runDir) {
         Path modelDir = x.model() != null ? ModelSource.resolve(Path.of(x.model())) : ModelSource.ensureDefaultModel();
         ModelSource src = ModelSource.load(modelDir);
         Tokenizer tok = Tokenizers.load(modelDir);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.cli.HeadlensException;
+import headlens.convert.AtomicFiles;
 import headlens.data.Example;
 import headlens.data.LabelMap;
 import headlens.data.Sentence;
@@ -14,6 +15,7 @@ import headlens.model.Encoder;
 import headlens.model.EncoderConfig;
 import headlens.model.ModelSource;
 import headlens.tokenize.Tokenizers;
+import headlens.train.RunDir;
 import headlens.train.TokenClassifier;
 import headlens.train.TrainConfig;
 import headlens.train.Trainer;
@@ -42,6 +44,12 @@ import java.util.TreeSet;
  * epoch. Each finished trial is one JSON file under {@code output/trials/}, so an interrupted sweep continues at the
  * trial it was in (an unfinished trial resumes from its Trainer checkpoint under {@code work/}).
  *
+ * <p>The work is cut into the units of a {@link SweepPlan}; a plain run is every unit in order and then {@link #merge},
+ * the same code a cluster runs one unit per task. Units may run at once in processes sharing {@code output}/{@code
+ * work}: a unit holds an OS lock ({@link RunDir.Lock}, {@code work/locks/ID.lock}) while it runs, and its result file
+ * appears by atomic rename when it is done. Trials never depend on each other (each starts from the pretrained
+ * weights with a seeded trainer), so the merged result does not depend on where or in which order they ran.
+ *
  * <p>Iterative mode (Michel et al.): starting from the k = 0 tagger, re-score the remaining heads, mask the lowest
  * {@code fraction} of all heads, score dev, and repeat while dev stays above {@code threshold} × the unpruned score.
  */
@@ -49,6 +57,7 @@ public final class Sweep {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final SweepConfig cfg;
+    private final SweepPlan plan;
     private final Path out, work;
     private final PrintStream log;
     private ModelSource pretrained;
@@ -65,12 +74,24 @@ public final class Sweep {
 
     public Sweep(SweepConfig cfg, PrintStream log) {
         this.cfg = cfg;
+        this.plan = SweepPlan.of(cfg);
         this.out = Path.of(cfg.output());
         this.work = Path.of(cfg.work());
         this.log = log;
     }
 
     // ------------------------------------------------------------------------------------------------ setup
+
+    private void ensureLoaded() {
+        if (pretrained != null) return;
+        load();
+        try {
+            Files.createDirectories(out.resolve("trials"));
+            Files.createDirectories(work);
+        } catch (IOException e) {
+            throw new HeadlensException(out + ": cannot create: " + e.getMessage(), e);
+        }
+    }
 
     private void load() {
         Path modelDir = cfg.model().equals("default") ? ModelSource.ensureDefaultModel() : ModelSource.resolve(Path.of(cfg.model()));
@@ -127,50 +148,93 @@ public final class Sweep {
         return n;
     }
 
-    // ------------------------------------------------------------------------------------------------ run
+    // ------------------------------------------------------------------------------------------------ units
 
+    public SweepPlan plan() { return plan; }
+
+    /** Every unit in plan order (each skipped when done, resumed when interrupted), then the tables and plots. */
     public void run() {
-        load();
-        try {
-            Files.createDirectories(out.resolve("trials"));
-            Files.createDirectories(work);
-        } catch (IOException e) {
-            throw new HeadlensException(out + ": cannot create: " + e.getMessage(), e);
-        }
-        ObjectNode base = trial("none", 0, List.of());
-        ImportanceReport heads = importance();
-        HeadScores ranking = heads.aggregate();
-        int total = ranking.ascending().size();
-        if (cfg.kMax() > total) throw new HeadlensException("sweep config: k_max " + cfg.kMax() + " exceeds the model's " + total + " heads");
-        if (cfg.mode().equals("trials") || cfg.mode().equals("both")) {
-            for (String order : cfg.orders())
-                for (int k : cfg.ks(order)) {
-                    HeadScores.Order o = HeadScores.Order.valueOf(order.toUpperCase(Locale.ROOT));
-                    trial(order, k, ranking.select(k, o, cfg.randomSeed() * 1000 + k));
-                }
-        }
-        if (cfg.mode().equals("iterative") || cfg.mode().equals("both")) iterative(base);
-        SweepReport.write(cfg, out, base, heads);
-        log.println("results in " + out);
+        for (SweepPlan.Unit u : plan.units()) runUnit(u);
+        merge(false);
     }
 
-    /** Rewrites the tables and plots from the trial files written so far (e.g. while a sweep is still running). */
-    public void reportOnly() {
-        Path base = out.resolve("trials/base-k00.json"), heads = out.resolve("heads.json");
+    /**
+     * Runs one unit unless it is done. While another live process runs it, this one waits for it (and then finds
+     * it done); a dead one's lock is gone, so its checkpoint is resumed here. The result file is the commit point.
+     */
+    public void runUnit(SweepPlan.Unit u) {
+        if (isDone(u)) {
+            log.println("unit " + u.id() + ": done (" + u.file(out) + ")");
+            return;
+        }
+        for (String d : u.dependsOn())
+            if (!isDone(plan.byId(d)))
+                throw new HeadlensException("sweep " + cfg.name() + ": unit " + u.id() + " needs unit " + d + " first (headlens sweep --config CONFIG --trial " + d + ")");
+        try (RunDir.Lock lock = RunDir.Lock.acquire(lockFile(u), who -> log.println("unit " + u.id() + ": being run by " + who + "; waiting"))) {
+            if (isDone(u)) {
+                log.println("unit " + u.id() + ": done by another process");
+                return;
+            }
+            ensureLoaded();
+            switch (u.kind()) {
+                case BASE -> trial("none", 0, List.of());
+                case RANKING -> importance();
+                case TRIAL -> {
+                    HeadScores ranking = ImportanceReport.read(out.resolve("heads.json")).aggregate();
+                    int total = ranking.ascending().size();
+                    if (u.k() > total) throw new HeadlensException("sweep config: k_max " + cfg.kMax() + " exceeds the model's " + total + " heads");
+                    HeadScores.Order o = HeadScores.Order.valueOf(u.order().toUpperCase(Locale.ROOT));
+                    trial(u.order(), u.k(), ranking.select(u.k(), o, cfg.randomSeed() * 1000 + u.k()));
+                }
+                case ITERATIVE -> iterative((ObjectNode) readJson(plan.byId(SweepPlan.BASE).file(out)), u.file(out));
+            }
+        }
+    }
+
+    public boolean isDone(SweepPlan.Unit u) {
+        return Files.isRegularFile(u.file(out))
+                && (u.kind() != SweepPlan.Kind.BASE || Files.isRegularFile(work.resolve("base/model.safetensors")));
+    }
+
+    private Path lockFile(SweepPlan.Unit u) {
+        return work.resolve("locks").resolve(u.id() + ".lock");
+    }
+
+    /** A unit's state: done, running (a live process holds its lock) or missing. */
+    public record UnitState(SweepPlan.Unit unit, String state) {}
+
+    public List<UnitState> status() {
+        List<UnitState> r = new ArrayList<>();
+        for (SweepPlan.Unit u : plan.units())
+            r.add(new UnitState(u, isDone(u) ? "done" : RunDir.Lock.isHeld(lockFile(u)) ? "running" : "missing"));
+        return r;
+    }
+
+    /**
+     * The tables, plots and results.json from the finished units. Returns the units not done; with some missing it
+     * writes nothing unless {@code partial} (which still needs the setup units).
+     */
+    public List<UnitState> merge(boolean partial) {
+        List<UnitState> missing = status().stream().filter(s -> !s.state().equals("done")).toList();
+        if (!missing.isEmpty()) {
+            log.println("sweep " + cfg.name() + ": " + missing.size() + " of " + plan.units().size() + " units not done: "
+                    + missing.stream().map(s -> s.unit().id() + " (" + s.state() + ")").toList());
+            if (!partial) return missing;
+        }
+        Path base = plan.byId(SweepPlan.BASE).file(out), heads = plan.byId(SweepPlan.HEADS).file(out);
         if (!Files.isRegularFile(base) || !Files.isRegularFile(heads))
             throw new HeadlensException(out + ": no finished k = 0 trial and heads.json yet; run the sweep first");
-        SweepReport.write(cfg, out, readJson(base), ImportanceReport.read(heads));
+        try (RunDir.Lock lock = RunDir.Lock.acquire(work.resolve("locks/merge.lock"), who -> log.println("merge: waiting for " + who))) {
+            SweepReport.write(cfg, out, readJson(base), ImportanceReport.read(heads));   // one merge at a time (the charts' temp files)
+        }
         log.println("results in " + out);
+        return missing;
     }
 
-    /** One fine-tuning with the given heads masked; cached as output/trials/ORDER-kNN.json. */
-    ObjectNode trial(String order, int k, List<HeadId> heads) {
-        String id = k == 0 ? "base-k00" : String.format(Locale.ROOT, "%s-k%02d", order, k);
+    /** One fine-tuning with the given heads masked; its result is output/trials/ORDER-kNN.json. */
+    private ObjectNode trial(String order, int k, List<HeadId> heads) {
+        String id = SweepPlan.trialId(order, k);
         Path done = out.resolve("trials").resolve(id + ".json");
-        if (Files.isRegularFile(done) && (k > 0 || Files.isRegularFile(work.resolve("base/model.safetensors")))) {
-            log.println("trial " + id + ": done (" + done + ")");
-            return (ObjectNode) readJson(done);
-        }
         Path dir = work.resolve("trials").resolve(id);
         boolean resume = Files.isRegularFile(dir.resolve("checkpoint/state.json")) || Files.isRegularFile(dir.resolve("checkpoint.old/state.json"));
         log.printf(Locale.ROOT, "trial %s: masking %s%s%n", id, heads, resume ? " (resuming)" : "");
@@ -241,9 +305,8 @@ public final class Sweep {
     }
 
     /** Heads ranked by the k = 0 tagger on the source dev set(s); tables for every target's dev for the Spearman table. */
-    ImportanceReport importance() {
+    private ImportanceReport importance() {
         Path file = out.resolve("heads.json");
-        if (Files.isRegularFile(file)) return ImportanceReport.read(file);
         Tagging.Model m = Tagging.load(work.resolve("base"));
         boolean token = cfg.method().equals("token");
         TokenClassifier clf = m.classifier(new Encoder.Options(false, token));
@@ -276,8 +339,8 @@ public final class Sweep {
         return rep;
     }
 
-    /** Michel's iterative pruning of the k = 0 tagger (no re-training); one JSON per round under output/iterative/. */
-    void iterative(ObjectNode base) {
+    /** Michel's iterative pruning of the k = 0 tagger (no re-training); one JSON per round under output/iterative/, then {@code done}. */
+    private void iterative(ObjectNode base, Path done) {
         Tagging.Model m = Tagging.load(work.resolve("base"));
         boolean token = cfg.method().equals("token");
         TokenClassifier clf = m.classifier(new Encoder.Options(false, token));
@@ -285,7 +348,9 @@ public final class Sweep {
         int step = Math.max(1, (int) Math.round(cfg.fraction() * total));
         double baseScore = base.get("source_dev").asDouble(), floor = cfg.threshold() * baseScore;
         Set<HeadId> masked = new TreeSet<>();
+        int rounds = 0;
         for (int round = 1; round <= cfg.maxRounds(); round++) {
+            rounds = round;
             Path f = out.resolve("iterative").resolve(String.format(Locale.ROOT, "round-%02d.json", round));
             ObjectNode res;
             if (Files.isRegularFile(f)) {
@@ -319,6 +384,7 @@ public final class Sweep {
             }
             if (res.get("source_dev").asDouble() < floor || masked.size() >= total) break;
         }
+        writeJson(done, JSON.createObjectNode().put("rounds", rounds).put("masked", masked.size()));
     }
 
     // ------------------------------------------------------------------------------------------------ files
@@ -333,10 +399,7 @@ public final class Sweep {
 
     static void writeJson(Path f, JsonNode n) {
         try {
-            Files.createDirectories(f.toAbsolutePath().getParent());
-            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-            JSON.writeValue(tmp.toFile(), n);
-            Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.writeBytes(f, JSON.writeValueAsBytes(n));   // temp + fsync + rename: the commit point of a unit
         } catch (IOException e) {
             throw new HeadlensException(f + ": cannot write: " + e.getMessage(), e);
         }

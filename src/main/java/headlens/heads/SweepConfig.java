@@ -38,6 +38,8 @@ import java.util.Map;
  * importance: {method: gradient, per_target: true}
  * mode: trials                        # trials | iterative | both
  * iterative: {fraction: 0.1, threshold: 0.9, max_rounds: 10}
+ * cluster:                            # for --emit slurm|k8s (flags win); every key optional
+ *   {cpus_per_task: 2, mem: 6G, time: "01:00:00", parallel: 8, partition: cpu, image: headlens:0.1.0, storage: 20Gi}
  * </pre>
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -57,7 +59,20 @@ public record SweepConfig(
         @JsonProperty("importance") Importance importance,
         @JsonProperty("mode") String mode,
         @JsonProperty("iterative") Iterative iterative,
-        @JsonProperty("eval_batch_size") Integer evalBatchSize) {
+        @JsonProperty("eval_batch_size") Integer evalBatchSize,
+        @JsonProperty("cluster") Cluster cluster) {
+
+    /**
+     * Resources of one unit on a cluster: Slurm's {@code --cpus-per-task}, {@code --mem} (Slurm units, K/M/G/T),
+     * {@code --time}; {@code parallel} = array throttle / Indexed Job parallelism; Kubernetes image and volume size.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record Cluster(@JsonProperty("cpus_per_task") Integer cpusPerTask, @JsonProperty("mem") String mem,
+                          @JsonProperty("time") String time, @JsonProperty("parallel") Integer parallel,
+                          @JsonProperty("partition") String partition, @JsonProperty("image") String image,
+                          @JsonProperty("storage") String storage, @JsonProperty("storage_class") String storageClass) {
+        public static final Cluster NONE = new Cluster(null, null, null, null, null, null, null, null);
+    }
 
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record DataFile(@JsonProperty("file") String file, @JsonProperty("max_sentences") Integer maxSentences) {
@@ -100,6 +115,7 @@ public record SweepConfig(
         if (!List.of("trials", "iterative", "both").contains(mode)) throw new HeadlensException("sweep config: mode must be trials, iterative or both");
         iterative = iterative == null ? new Iterative(0.1, 0.9, 10) : iterative;
         evalBatchSize = evalBatchSize == null ? 32 : evalBatchSize;
+        cluster = cluster == null ? Cluster.NONE : cluster;
         targets = new LinkedHashMap<>(targets);
         for (var e : targets.entrySet())
             if (e.getValue().dev() == null) throw new HeadlensException("sweep config: target '" + e.getKey() + "' has no dev file");

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -274,9 +273,7 @@ public final class SweepReport {
 
     private static void write(Path f, String text) {
         try {
-            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            headlens.convert.AtomicFiles.writeBytes(f, text.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new HeadlensException(f + ": cannot write: " + e.getMessage(), e);
         }

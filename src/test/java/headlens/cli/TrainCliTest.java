@@ -135,4 +135,65 @@ class TrainCliTest {
         assertEquals(2, rc);
         assertTrue(err.toString().contains("x.yaml") && err.toString().contains("learning_rate"), err.toString());
     }
+
+    record Result(int rc, String err) {}
+
+    static Result cliErr(String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        System.setErr(new PrintStream(err, true));
+        try {
+            return new Result(cli(new ByteArrayOutputStream(), args), err.toString());
+        } finally {
+            System.setErr(old);
+        }
+    }
+
+    /**
+     * A finished run is not replaced without --overwrite; a directory that a live `headlens train` (another JVM) is
+     * writing is refused even with --overwrite; once that process is killed, its lock is gone and the directory usable.
+     */
+    @Test
+    void runDirectoriesAreNotClobbered(@TempDir Path tmp) throws Exception {
+        Path model = tinyModel(tmp);
+        Path train = tinyNer(tmp.resolve("train.tsv"), 16, 1), dev = tinyNer(tmp.resolve("dev.tsv"), 8, 2);
+        Path run = tmp.resolve("run");
+        List<String> base = List.of("train", "--model", model.toString(), "--task", "ner", "--train", train.toString(), "--dev", dev.toString(),
+                "--output", run.toString(), "--batch-size", "4", "--no-progress");
+        java.util.function.Function<String[], String[]> with = extra -> {
+            List<String> a = new ArrayList<>(base);
+            a.addAll(List.of(extra));
+            return a.toArray(String[]::new);
+        };
+        assertEquals(0, cliErr(with.apply(new String[]{"--epochs", "2", "--lr", "5e-3"})).rc);
+        byte[] first = Files.readAllBytes(run.resolve("model.safetensors"));
+
+        Result again = cliErr(with.apply(new String[]{"--epochs", "2", "--lr", "1e-3"}));
+        assertEquals(2, again.rc);
+        assertTrue(again.err.contains(run + ": not empty") && again.err.contains("--overwrite"), again.err);
+        assertArrayEquals(first, Files.readAllBytes(run.resolve("model.safetensors")), "the finished run is untouched");
+        assertEquals(2, cliErr(with.apply(new String[]{"--resume", "--overwrite"})).rc);
+        byte[] pretrained = Files.readAllBytes(model.resolve("model.safetensors"));
+        Result intoModel = cliErr("train", "--model", model.toString(), "--task", "ner", "--train", train.toString(), "--dev", dev.toString(),
+                "--output", model.toString(), "--overwrite", "--epochs", "1", "--no-progress");
+        assertEquals(2, intoModel.rc);
+        assertTrue(intoModel.err.contains("is the base model's directory"), intoModel.err);
+        assertArrayEquals(pretrained, Files.readAllBytes(model.resolve("model.safetensors")));
+
+        // a live writer: another JVM training into the same directory for a long time
+        Path log = tmp.resolve("writer.log");
+        Process writer = headlens.sweep.Jvm.start(log, Main.class, with.apply(new String[]{"--overwrite", "--epochs", "100000", "--lr", "1e-3"}));
+        try {
+            headlens.sweep.Jvm.awaitText(log, "train: 16 sentences", 120_000, writer);
+            Result busy = cliErr(with.apply(new String[]{"--overwrite", "--epochs", "1"}));
+            assertEquals(2, busy.rc);
+            assertTrue(busy.err.contains("another headlens process (pid " + writer.pid() + "@"), busy.err);
+            writer.destroyForcibly();   // SIGKILL: no shutdown hook, nothing released by the JVM itself
+            assertTrue(writer.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        } finally {
+            writer.destroyForcibly();
+        }
+        assertEquals(0, cliErr(with.apply(new String[]{"--overwrite", "--epochs", "2", "--lr", "1e-3"})).rc);
+        assertFalse(java.util.Arrays.equals(first, Files.readAllBytes(run.resolve("model.safetensors"))), "replaced, as asked");
+    }
 }

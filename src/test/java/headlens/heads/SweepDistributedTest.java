@@ -1,0 +1,183 @@
+package headlens.heads;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import headlens.cli.Main;
+import headlens.sweep.Jvm;
+import org.apache.commons.io.FileUtils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A sweep cut into units and run out of order, in other processes, or as a Kubernetes Indexed Job would run it,
+ * merges to what the plain sequential run wrote (timings aside).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SweepDistributedTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    Path root;
+
+    @BeforeAll
+    void sequentialReference() throws Exception {
+        root = Files.createTempDirectory("sweep-distributed");
+        SweepFixture.data(root);
+        assertEquals(0, Main.run("sweep", "--config", config("seq").toString()));
+    }
+
+    @AfterAll
+    void cleanUp() throws Exception {
+        FileUtils.deleteDirectory(root.toFile());
+    }
+
+    Path config(String name) throws Exception {
+        return SweepFixture.config(root, name, 2);
+    }
+
+    /** The Job controller's way: every index of the Indexed Job, here in reverse order, each in a fresh Sweep. */
+    @Test
+    void kubernetesIndexedJobMergesToTheSequentialResult() throws Exception {
+        Path cfg = config("k8s"), to = root.resolve("k8s-manifests");
+        assertEquals(0, Main.run("sweep", "--config", cfg.toString(), "--emit", "k8s", "--to", to.toString()));
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        assertEquals(0, Main.run(containerArgs(yaml.readTree(to.resolve("setup-job.yaml").toFile()), null)));
+        JsonNode trials = yaml.readTree(to.resolve("trials-job.yaml").toFile());
+        int n = trials.at("/spec/completions").asInt();
+        assertEquals(4, n);   // lowest-k01, lowest-k02, random-k02, iterative
+        for (int i = n - 1; i >= 0; i--) {
+            assertEquals(1, Main.run("sweep", "--config", cfg.toString(), "--status"), "not complete before index " + i);
+            assertEquals(0, Main.run(containerArgs(trials, i)), "index " + i);
+        }
+        assertEquals(0, Main.run("sweep", "--config", cfg.toString(), "--status"));
+        assertEquals(0, Main.run(containerArgs(yaml.readTree(to.resolve("merge-job.yaml").toFile()), null)));
+        assertSameResults(root.resolve("seq/out"), root.resolve("k8s/out"));
+    }
+
+    /**
+     * The container's command and args with {@code $(VAR)} expanded as the kubelet does, from the container's env;
+     * JOB_COMPLETION_INDEX comes from the pod annotation that the Job controller sets to the index.
+     */
+    static String[] containerArgs(JsonNode job, Integer index) {
+        JsonNode c = job.at("/spec/template/spec/containers/0");
+        Map<String, String> env = new TreeMap<>();
+        for (JsonNode e : c.get("env")) {
+            if (e.has("value")) env.put(e.get("name").asText(), e.get("value").asText());
+            else if (e.at("/valueFrom/fieldRef/fieldPath").asText().equals("metadata.annotations['batch.kubernetes.io/job-completion-index']")) {
+                assertNotNull(index, "only the indexed Job reads the completion index");
+                env.put(e.get("name").asText(), String.valueOf(index));
+            }
+        }
+        assertEquals("headlens", c.at("/command/0").asText());
+        List<String> args = new ArrayList<>();
+        Pattern ref = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
+        for (JsonNode a : c.get("args")) {
+            Matcher m = ref.matcher(a.asText());
+            StringBuilder sb = new StringBuilder();
+            while (m.find()) m.appendReplacement(sb, Matcher.quoteReplacement(env.getOrDefault(m.group(1), m.group())));
+            m.appendTail(sb);
+            args.add(sb.toString());
+        }
+        return args.toArray(String[]::new);
+    }
+
+    /**
+     * Two real processes asked for the same trial while this one runs another: one result, trained once, equal to the
+     * sequential run's; the other waited for the lock and then found the unit done.
+     */
+    @Test
+    void twoProcessesOnOneTrialProduceOneResult() throws Exception {
+        Path cfg = config("proc");
+        // the setup units as the sequential run left them
+        for (String f : List.of("out/trials/base-k00.json", "out/heads.json"))
+            FileUtils.copyFile(root.resolve("seq").resolve(f).toFile(), root.resolve("proc").resolve(f).toFile());
+        FileUtils.copyDirectory(root.resolve("seq/work/base").toFile(), root.resolve("proc/work/base").toFile());
+        Path logA = root.resolve("proc-a.log"), logB = root.resolve("proc-b.log");
+        Process a = Jvm.start(logA, Main.class, "sweep", "--config", cfg.toString(), "--trial", "lowest-k02");
+        Process b = Jvm.start(logB, Main.class, "sweep", "--config", cfg.toString(), "--trial", "lowest-k02");
+        try {
+            CompletableFuture<Integer> other = CompletableFuture.supplyAsync(() -> Main.run("sweep", "--config", cfg.toString(), "--trial", "random-k02"));
+            assertTrue(a.waitFor(10, TimeUnit.MINUTES) && b.waitFor(1, TimeUnit.MINUTES));
+            String la = Files.readString(logA), lb = Files.readString(logB);
+            assertEquals(0, a.exitValue(), la);
+            assertEquals(0, b.exitValue(), lb);
+            assertEquals(0, other.get(10, TimeUnit.MINUTES));
+            int trained = count(la, "trial lowest-k02: masking") + count(lb, "trial lowest-k02: masking");
+            assertEquals(1, trained, "exactly one process trains it\n--- A\n" + la + "\n--- B\n" + lb);
+            assertTrue((la + lb).contains("unit lowest-k02: done"), la + lb);
+            (la + lb).lines().filter(l -> l.contains("lowest-k02")).forEach(l -> System.err.println("[process] " + l));   // "done by another process" or "done (" if it came late
+        } finally {
+            a.destroyForcibly();
+            b.destroyForcibly();
+        }
+        for (String t : List.of("lowest-k02", "random-k02"))
+            assertEquals(normalize(read(root.resolve("seq/out/trials/" + t + ".json"))), normalize(read(root.resolve("proc/out/trials/" + t + ".json"))), t);
+        assertEquals(List.of("base-k00.json", "lowest-k02.json", "random-k02.json"), names(root.resolve("proc/out/trials")));
+    }
+
+    static int count(String s, String what) {
+        int n = 0;
+        for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) n++;
+        return n;
+    }
+
+    static void assertSameResults(Path a, Path b) throws Exception {
+        assertEquals(names(a.resolve("trials")), names(b.resolve("trials")));
+        for (String f : names(a.resolve("trials")))
+            assertEquals(normalize(read(a.resolve("trials/" + f))), normalize(read(b.resolve("trials/" + f))), f);
+        assertEquals(names(a.resolve("iterative")), names(b.resolve("iterative")));
+        for (String f : names(a.resolve("iterative")))
+            assertEquals(normalize(read(a.resolve("iterative/" + f))), normalize(read(b.resolve("iterative/" + f))), f);
+        assertEquals(normalize(read(a.resolve("heads.json"))), normalize(read(b.resolve("heads.json"))));
+        JsonNode ra = normalize(read(a.resolve("results.json"))), rb = normalize(read(b.resolve("results.json")));
+        ((ObjectNode) ra).remove("name");   // the config names differ; nothing else may
+        ((ObjectNode) rb).remove("name");
+        assertEquals(ra, rb);
+        assertEquals(Files.readString(a.resolve("results.csv")), Files.readString(b.resolve("results.csv")));
+        assertTrue(ra.get("trials").size() >= 4 && ra.get("iterative").size() >= 1, ra.toString());
+    }
+
+    static JsonNode read(Path f) throws Exception {
+        return JSON.readTree(f.toFile());
+    }
+
+    /** Without what measures time: {@code seconds}, {@code train_seconds}, {@code costs}, heads.json's {@code info}. */
+    static JsonNode normalize(JsonNode n) {
+        JsonNode c = n.deepCopy();
+        strip(c);
+        return c;
+    }
+
+    private static void strip(JsonNode n) {
+        if (n instanceof ObjectNode o) {
+            for (String k : List.of("seconds", "train_seconds", "costs", "info")) o.remove(k);
+            for (Iterator<JsonNode> it = o.elements(); it.hasNext(); ) strip(it.next());
+        } else if (n instanceof ArrayNode a) {
+            a.forEach(SweepDistributedTest::strip);
+        }
+    }
+
+    static List<String> names(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(x -> x.endsWith(".json") && !x.startsWith(".")).sorted().toList();
+        }
+    }
+}
