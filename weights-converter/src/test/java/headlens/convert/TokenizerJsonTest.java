@@ -9,7 +9,7 @@ import headlens.tokenize.Encoding;
 import headlens.tokenize.Tokenizer;
 import headlens.tokenize.Tokenizers;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,9 +37,14 @@ class TokenizerJsonTest {
     static List<String> text;
     @TempDir Path tmp;
 
-    @BeforeAll
-    static void corpus() throws IOException {
-        text = SharedText.multilingual();
+    /** Multilingual text of ../shared, read on first use (only the tests tagged "slow" need it). */
+    static List<String> text() {
+        try {
+            if (text == null) text = SharedText.multilingual();
+            return text;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static HuggingFaceTokenizer djl(Path json) throws IOException {
@@ -64,7 +69,7 @@ class TokenizerJsonTest {
         StringBuilder first = new StringBuilder();
         for (int i = 0; i < expected.size(); i++)
             if (!expected.get(i).equals(actual.get(i)) && diff++ < 4)
-                first.append("\n  #").append(i).append(" ").append(text.get(i)).append("\n    want ").append(expected.get(i))
+                first.append("\n  #").append(i).append(" ").append(text().get(i)).append("\n    want ").append(expected.get(i))
                         .append("\n    got  ").append(actual.get(i));
         System.out.printf("%s: %d / %d identical%n", what, expected.size() - diff, expected.size());
         assertEquals(0, diff, what + ": " + diff + " of " + expected.size() + " differ:" + first);
@@ -80,19 +85,20 @@ class TokenizerJsonTest {
 
     static List<String> encode(Tokenizer t) {
         List<String> out = new ArrayList<>();
-        for (String s : text) out.add(show(t.encode(s)));
+        for (String s : text()) out.add(show(t.encode(s)));
         return out;
     }
 
     static List<String> encode(HuggingFaceTokenizer t) {
         List<String> out = new ArrayList<>();
-        for (String s : text) out.add(show(t.encode(s)));
+        for (String s : text()) out.add(show(t.encode(s)));
         return out;
     }
 
     // ------------------------------------------------------------------ BERT
 
     @Test
+    @Tag("slow")
     void mbertVocabTxtGivesHuggingFacesTokenizerJson() throws IOException {
         Path mbert = SharedText.assets().resolve("bert-base-multilingual-cased");
         Path src = Files.createDirectories(tmp.resolve("mbert"));
@@ -232,14 +238,14 @@ class TokenizerJsonTest {
 
     @Test
     void convertXlmRobertaWithSentencePieceModel() throws IOException {
-        Path fixture = SharedText.assets().resolve("sentencepiece-fixtures/sentencepiece_test_model.model");
+        Path fixture = SharedText.fixture("sentencepiece_test_model.model");
         Path from = tmp.resolve("xlmr"), to = tmp.resolve("model");
         TinyModels.writeDir(from, TinyModels.configJson("xlm-roberta"), TinyModels.weights(TinyModels.config("xlm-roberta"), 5).values());
         Files.delete(from.resolve("vocab.txt"));
         Files.copy(fixture, from.resolve("sentencepiece.bpe.model"));
         Converter.convert(from, to);
         assertArrayEquals(Files.readAllBytes(fixture), Files.readAllBytes(to.resolve("sentencepiece.bpe.model")));
-        // README of the shared assets: sentencepiece gives ids [9,22,80,54,24,20,4,0,596,351,351,351,5,13,65,47,74,73,8,0,6]
+        // README of ../shared/assets: sentencepiece gives ids [9,22,80,54,24,20,4,0,596,351,351,351,5,13,65,47,74,73,8,0,6]
         // for this sentence (0 = <unk>); XLM-R's layout adds 1, maps <unk> to 3 and wraps in <s> … </s>
         int[] raw = {9, 22, 80, 54, 24, 20, 4, 0, 596, 351, 351, 351, 5, 13, 65, 47, 74, 73, 8, 0, 6};
         int[] want = new int[raw.length + 2];
@@ -252,6 +258,7 @@ class TokenizerJsonTest {
     // ------------------------------------------------------------------ SentencePiece -> XLM-R
 
     @Test
+    @Tag("slow")
     void sentencePieceFixturesInXlmRobertaLayout() throws IOException {
         for (String name : List.of("transformers_fixture_spiece", "sentencepiece_test_model", "sentencepiece_test_ja_model")) {
             Path src = Files.createDirectories(tmp.resolve(name));
@@ -312,7 +319,7 @@ class TokenizerJsonTest {
                 if (spm.types()[i] == headlens.tokenize.SentencePieceModel.USER_DEFINED) userDefined.add(spm.pieces().get(i));
             List<String> want = new ArrayList<>(), got = new ArrayList<>();
             for (int i = 0; i < golden.size(); i++) {
-                String t = text.get(i);
+                String t = text().get(i);
                 if (userDefined.stream().anyMatch(t::contains)) continue;
                 want.add(fairseq(golden.get(i), spm.unkId()));
                 got.add(hf.get(i).substring(0, hf.get(i).indexOf(']') + 1));
