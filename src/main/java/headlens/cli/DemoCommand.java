@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,7 +91,7 @@ public final class DemoCommand implements Callable<Integer> {
             metrics.put((total - prune) + " heads (" + prune + " " + v.getKey() + "-ranked masked)", m);
         }
         String table = summary(metrics, report, prune, (System.nanoTime() - t0) / 1e9);
-        AtomicFiles.writeBytes(output.resolve("summary.txt"), table.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        AtomicFiles.writeBytes(output.resolve("summary.txt"), table.getBytes(StandardCharsets.UTF_8));
         System.out.print(table);
         return 0;
     }
