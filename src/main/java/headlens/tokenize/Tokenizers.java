@@ -466,7 +466,9 @@ public final class Tokenizers {
             if (m.types()[i] == SentencePieceModel.USER_DEFINED) userDefined.add(m.pieces().get(i));
         }
         if (unk < 0) throw new TokenizerException(src + ": pieces has no piece of type UNKNOWN (trainer_spec.unk_id " + m.unkId() + ")");
-        float maxScore = -Float.MAX_VALUE;
+        // unigram_model.cc starts max_score_ at FLT_MIN (the least positive normal float, not -FLT_MAX): with the usual
+        // all-negative log-probabilities a user-defined piece scores about -0.1 whatever its length
+        float maxScore = Float.MIN_NORMAL;
         for (int i = 0; i < n; i++) if (m.types()[i] == SentencePieceModel.NORMAL) maxScore = Math.max(maxScore, m.scores()[i]);
         boolean xlmr = XLM_ROBERTA.equals(modelType);
         if (modelType != null && !xlmr && !modelType.equals("raw"))
@@ -483,7 +485,9 @@ public final class Tokenizers {
             }
             SpmNormalizer norm = new SpmNormalizer(map, m.addDummyPrefix(), m.removeExtraWhitespaces(), m.escapeWhitespaces(), userDefined);
             Unigram model = new Unigram(pieces, scores, unk, m.byteFallback(), new Unigram.SpmRules(matchable, ud, maxScore), src);
-            PreTokenizer words = new PreTokenizers.Metaspace(SpmNormalizer.SPACE, "never", true);
+            // no split into words: SentencePiece runs one Viterbi over the whole normalized text, and its float-rounded
+            // path sums (see Unigram.viterbiSpm) depend on everything before, so a per-word lattice breaks ties differently
+            PreTokenizer words = new PreTokenizers.Metaspace(SpmNormalizer.SPACE, "never", false);
             return new PipelineTokenizer(src, new AddedVocabulary(), norm, words, model, PostProcessor.NONE, n,
                     m.padId(), m.bosId(), m.eosId(), unk, true);
         }

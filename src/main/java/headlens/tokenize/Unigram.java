@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Unigram language model segmentation: Viterbi over the lattice of all vocabulary pieces matching the word, maximizing the
- * sum of piece log-probabilities (HuggingFace's {@code encode_optimized} = SentencePiece's {@code EncodeOptimized}). A
+ * sum of piece log-probabilities: HuggingFace's {@code encode_optimized} (f64) for a tokenizer.json, SentencePiece's
+ * {@code EncodeOptimized} (float-stored sums) for a {@code .model}; the two break exact ties differently. A
  * character no piece starts with is unknown (score: min score − 10); consecutive unknowns are fused into one unknown token,
  * (whose token string is the unknown text itself), or, with byte fallback, spelled as {@code <0xXX>} byte pieces.
  */
@@ -60,14 +61,23 @@ final class Unigram implements Model {
     public void tokenize(NormalizedString ns, int from, int to, Sink sink) {
         int size = to - from;
         if (size == 0) return;
-        char[] s = ns.chars;
-        double[] best = new double[size + 1];
         int[] startAt = new int[size + 1];
         int[] idAt = new int[size + 1];
         Arrays.fill(startAt, -1);
+        if (spm != null) viterbiSpm(ns.chars, from, size, startAt, idAt);
+        else viterbiHf(ns.chars, from, size, startAt, idAt);
+        emit(ns, from, size, startAt, idAt, sink);
+    }
+
+    /**
+     * HuggingFace's {@code Unigram::encode_optimized} (tokenizers, models/unigram/model.rs): every score and path sum in
+     * f64; a candidate replaces the stored best only when strictly greater, so an exact tie keeps the path found first
+     * (the one whose last piece starts earliest).
+     */
+    private void viterbiHf(char[] s, int from, int size, int[] startAt, int[] idAt) {
+        double[] best = new double[size + 1];
         for (int pos = 0; pos < size; ) {
-            int cp = Character.codePointAt(s, from + pos, to);
-            int mblen = Character.charCount(cp);
+            int mblen = Character.charCount(Character.codePointAt(s, from + pos, from + size));
             double till = best[pos];
             boolean single = false;
             int node = 0;
@@ -77,24 +87,58 @@ final class Unigram implements Model {
                 int id = trie.value(node);
                 if (id < 0) continue;
                 int end = k + 1;
-                double score;
-                if (spm != null) {
-                    float sc = spm.userDefined()[id] ? utf8Length(s, from + pos, from + end) * spm.maxScore() - 0.1f : (float) scores[id];
-                    score = (float) (sc + (float) till);
-                } else {
-                    score = scores[id] + till;
-                }
-                if (startAt[end] < 0 || score > best[end]) { best[end] = score; startAt[end] = pos; idAt[end] = id; }
+                double cand = scores[id] + till;
+                if (startAt[end] < 0 || cand > best[end]) { best[end] = cand; startAt[end] = pos; idAt[end] = id; }
                 if (end - pos == mblen) single = true;
             }
             if (!single) {
                 int end = pos + mblen;
-                double score = spm != null ? (float) ((float) unkScore + (float) till) : unkScore + till;
-                if (startAt[end] < 0 || score > best[end]) { best[end] = score; startAt[end] = pos; idAt[end] = unkId; }
+                double cand = unkScore + till;
+                if (startAt[end] < 0 || cand > best[end]) { best[end] = cand; startAt[end] = pos; idAt[end] = unkId; }
             }
             pos += mblen;
         }
-        // backtrack, then emit left to right with unknowns fused
+    }
+
+    /**
+     * SentencePiece's {@code Model::EncodeOptimized} (unigram_model.cc, 0.1.97 and since), type for type: the best path
+     * score per position is stored as a {@code float}; a piece's candidate is computed in double ({@code score} is a double
+     * because the user-defined branch {@code length * max_score_ - 0.1} is one) and compared, unrounded, with the stored
+     * float; the unknown candidate is {@code float + float}. So which of two paths that tie in exact arithmetic wins is
+     * decided by how the stored sum was rounded (e.g. "000" as "00"+"0" where f64 keeps "0"+"00").
+     */
+    private void viterbiSpm(char[] s, int from, int size, int[] startAt, int[] idAt) {
+        float[] best = new float[size + 1];
+        float unk = (float) unkScore;
+        for (int pos = 0; pos < size; ) {
+            int mblen = Character.charCount(Character.codePointAt(s, from + pos, from + size));
+            float till = best[pos];
+            boolean single = false;
+            int node = 0;
+            for (int k = pos; k < size; k++) {
+                node = trie.child(node, s[from + k]);
+                if (node < 0) break;
+                int id = trie.value(node);
+                if (id < 0) continue;
+                int end = k + 1;
+                double score = spm.userDefined()[id]
+                        ? (double) ((float) utf8Length(s, from + pos, from + end) * spm.maxScore()) - 0.1
+                        : (double) (float) scores[id];
+                double cand = score + till;
+                if (startAt[end] < 0 || cand > best[end]) { best[end] = (float) cand; startAt[end] = pos; idAt[end] = id; }
+                if (end - pos == mblen) single = true;
+            }
+            if (!single) {
+                int end = pos + mblen;
+                float cand = unk + till;
+                if (startAt[end] < 0 || cand > best[end]) { best[end] = cand; startAt[end] = pos; idAt[end] = unkId; }
+            }
+            pos += mblen;
+        }
+    }
+
+    /** Backtracks the best path, then emits it left to right with consecutive unknowns fused. */
+    private void emit(NormalizedString ns, int from, int size, int[] startAt, int[] idAt, Sink sink) {
         int n = 0;
         int[] ends = new int[16];
         for (int e = size; e > 0; e = startAt[e]) {

@@ -2,7 +2,7 @@ package headlens.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code headlens tokenize}: output checked against the reference values in ../shared/assets (README examples). */
+/** {@code headlens tokenize}: output checked against the reference values of ../shared/assets/README.md (HF tokenizers, sentencepiece). */
 class TokenizeCommandTest {
     @TempDir Path dir;
 
@@ -37,15 +37,33 @@ class TokenizeCommandTest {
 
     static Path assets() {
         Path p = Path.of(System.getProperty("headlens.shared", "../shared"), "assets");
-        Assumptions.assumeTrue(Files.isDirectory(p), "shared assets absent");
+        if (!Files.isDirectory(p)) throw new IllegalStateException("this test needs ../shared/assets: " + p.toAbsolutePath());
         return p;
     }
 
+    /** A tokenizer file committed under src/test/resources/headlens/tokenize/fixtures (see the SOURCE.md there). */
+    static Path fixture(String name) throws Exception {
+        return Path.of(TokenizeCommandTest.class.getResource("/headlens/tokenize/fixtures/" + name).toURI());
+    }
+
     @Test
+    @Tag("slow")
     void mbertTokenizerJsonAndDirectory() throws Exception {
+        mbert(List.of(assets().resolve("bert-base-multilingual-cased/tokenizer.json"), assets().resolve("bert-base-multilingual-cased")));
+    }
+
+    @Test
+    void mbertVocabTxtAndADirectoryHoldingIt() throws Exception {
+        Path vocab = fixture("bert-base-multilingual-cased-vocab.txt");
+        Path d = Files.createDirectories(dir.resolve("mbert"));
+        Files.copy(vocab, d.resolve("vocab.txt"));
+        mbert(List.of(vocab, d));
+    }
+
+    private void mbert(List<Path> tokenizers) throws Exception {
         Path in = dir.resolve("in.txt");
         Files.writeString(in, "Ich möchte einen Wecker für 7 Uhr stellen.\n");
-        for (Path tok : List.of(assets().resolve("bert-base-multilingual-cased/tokenizer.json"), assets().resolve("bert-base-multilingual-cased"))) {
+        for (Path tok : tokenizers) {
             String[] r = run("tokenize", "--tokenizer", tok.toString(), "--input", in.toString());
             assertEquals("0", r[0], r[2]);
             JsonNode j = new ObjectMapper().readTree(r[1].strip());
@@ -60,7 +78,7 @@ class TokenizeCommandTest {
     void bareSentencePieceModelPrintsItsOwnIds() throws Exception {
         Path in = dir.resolve("in.txt");
         Files.writeString(in, "I was born in 92000, and this is falsé.\n");
-        Path model = assets().resolve("sentencepiece-fixtures/sentencepiece_test_model.model");
+        Path model = fixture("sentencepiece_test_model.model");
         String[] r = run("tokenize", "--tokenizer", model.toString(), "--input", in.toString());
         assertEquals("0", r[0], r[2]);
         JsonNode j = new ObjectMapper().readTree(r[1].strip());

@@ -17,12 +17,12 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Every data file of ../shared/data loads with the sentence and token counts stated in its SOURCE.md (and the README table),
- * no skipped rows, and the language of its folder. Skipped when ../shared is absent.
+ * no skipped rows, and the language of its folder. Real-data profile (tag "slow"): fails when ../shared is absent.
  */
+@Tag("slow")
 class RealDataTest {
     private static Path data;
 
@@ -30,7 +30,7 @@ class RealDataTest {
     static void locate() {
         String shared = System.getProperty("headlens.shared", "../shared");
         data = Path.of(shared, "data");
-        assumeTrue(Files.isDirectory(data), "no shared data at " + data);
+        assertTrue(Files.isDirectory(data), "this test needs ../shared/data: " + data.toAbsolutePath());
     }
 
     /** path, sentences, tokens: copied from the SOURCE.md tables. */
@@ -138,8 +138,7 @@ class RealDataTest {
         check(rel, sentences, tokens);
     }
 
-    /** The two UD train files over 10 MB (28 MB together): in the real-data profile. */
-    @Tag("slow")
+    /** The two UD train files over 10 MB (28 MB together). */
     @ParameterizedTest(name = "{0}")
     @CsvSource({
             "pos/en/train.conllu, 12544, 204577",

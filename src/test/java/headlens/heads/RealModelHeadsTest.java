@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Real all-MiniLM-L6-v2 weights and real UD English-EWT sentences (../shared); run with {@code mvn -Preal-data}. */
 @Tag("slow")
@@ -38,7 +37,7 @@ class RealModelHeadsTest {
     @BeforeAll
     static void setUp() {
         ewt = Path.of(System.getProperty("headlens.shared", "../shared")).resolve("data/pos/en");
-        assumeTrue(Files.isRegularFile(ewt.resolve("train.conllu")), "needs ../shared/data/pos/en");
+        assertTrue(Files.isRegularFile(ewt.resolve("train.conllu")), "this test needs ../shared/data/pos/en");
         mini = ModelSource.defaultModel();
         tok = new Tagging.Model(mini.dir(), mini.config(), mini.weights(), null, Tokenizers.load(mini.dir()), HeadMask.NONE);
     }

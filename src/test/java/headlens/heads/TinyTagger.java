@@ -57,6 +57,7 @@ final class TinyTagger {
         for (SDVariable v : clf.sd().variables())
             if (v.getVariableType() == VariableType.VARIABLE && !v.name().equals(Encoder.HEAD_GATES)) vars.add(v.name());
         List<HeadImportance.Example> train = data(6, 8, 1);
+        headlens.model.Gradients.ensure(clf.sd());   // without SameDiff's per-op lines on System.out
         for (int epoch = 0; epoch < 5; epoch++)
             for (HeadImportance.Example ex : train) {
                 Map<String, INDArray> g = clf.sd().calculateGradients(clf.feed(ex.batch(), ex.labels(), false), vars);

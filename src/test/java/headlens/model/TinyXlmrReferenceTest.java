@@ -143,6 +143,7 @@ class TinyXlmrReferenceTest {
         SDVariable loss = enc.lastHidden().mul(sd.constant(r.mul(rowMask))).sum();
         loss = loss.mul(loss).mul(1e-2).rename("loss");   // non-linear in the gates
         sd.setLossVariables(loss);
+        Gradients.ensure(sd);   // builds the gradient function without SameDiff's per-op lines on System.out
         INDArray grad = sd.calculateGradients(feed, Encoder.HEAD_GATES).get(Encoder.HEAD_GATES).dup();
         INDArray gates = sd.getVariable(Encoder.HEAD_GATES).getArr();
         double eps = 1e-2;
@@ -174,6 +175,7 @@ class TinyXlmrReferenceTest {
         Map<String, INDArray> feed = enc.feed(batch, false);
         // reference: SameDiff's own path (its gradient function runs with the cache off and frees nothing)
         Map<String, INDArray> ref = new java.util.HashMap<>();
+        Gradients.ensure(sd);
         sd.calculateGradients(feed, vars).forEach((k, v) -> ref.put(k, v.dup()));
         for (int round = 0; round < 3; round++) {
             // a batch of another shape in between: the pool hands its released buffers to the next step

@@ -79,7 +79,7 @@ class BadTokenizerFilesTest {
         Path empty = dir.resolve("empty.model");
         Files.write(empty, new byte[0]);
         failsOn(empty, "pieces");
-        Path real = Golden.assets().resolve("sentencepiece-fixtures/sentencepiece_test_model.model");
+        Path real = Golden.fixture("sentencepiece_test_model.model");
         byte[] data = Files.readAllBytes(real);
         Path cut = dir.resolve("truncated.model");
         Files.write(cut, Arrays.copyOf(data, data.length / 2));

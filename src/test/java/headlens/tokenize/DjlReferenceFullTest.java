@@ -2,9 +2,12 @@ package headlens.tokenize;
 
 import org.junit.jupiter.api.Tag;
 
-/** {@link DjlReferenceTest} over all 14,250 utterances (about a minute). */
+import java.io.IOException;
+import java.util.List;
+
+/** {@link DjlReferenceTest} over all 14,250 xSID test utterances of ../shared (about a minute). */
 @Tag("slow")
 class DjlReferenceFullTest extends DjlReferenceTest {
     @Override
-    int step() { return 1; }
+    List<Corpus.Utterance> corpus() throws IOException { return Corpus.xsidTest(); }
 }

@@ -41,15 +41,15 @@ class TokenizerPropertiesTest {
             Files.write(tmp, json);
             tmp.toFile().deleteOnExit();
             hfMiniLm = DjlReferenceTest.djl(tmp);
+            TOKENIZERS.put("spm-en", Tokenizers.load(Golden.fixture("sentencepiece_test_model.model")));
+            TOKENIZERS.put("spm-ja", Tokenizers.load(Golden.fixture("sentencepiece_test_ja_model.model")));
+            TOKENIZERS.put("xlmr-fixture", Tokenizers.load(Golden.fixture("transformers_fixture_spiece.model"), Tokenizers.XLM_ROBERTA));
+            // mBERT's tokenizer.json is not committed (2 MB): with ../shared present, its properties are checked too
             Path shared = Path.of(System.getProperty("headlens.shared", "../shared"), "assets");
             if (Files.isDirectory(shared)) {
                 Path mbert = shared.resolve("bert-base-multilingual-cased/tokenizer.json");
                 TOKENIZERS.put("mbert", Tokenizers.load(mbert));
                 hfMbert = DjlReferenceTest.djl(mbert);
-                Path fx = shared.resolve("sentencepiece-fixtures");
-                TOKENIZERS.put("spm-en", Tokenizers.load(fx.resolve("sentencepiece_test_model.model")));
-                TOKENIZERS.put("spm-ja", Tokenizers.load(fx.resolve("sentencepiece_test_ja_model.model")));
-                TOKENIZERS.put("xlmr-fixture", Tokenizers.load(fx.resolve("transformers_fixture_spiece.model"), Tokenizers.XLM_ROBERTA));
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -1,6 +1,7 @@
 package headlens.train;
 
 import headlens.heads.SweepConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -10,9 +11,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Every file in configs/ parses, names a known task, and (where ../shared/data is present) points at files that exist. */
+/** Every file in configs/ parses, names a known task, and (tag "slow", needs ../shared/data) points at files that exist. */
 class ExperimentFilesTest {
     private static final Path CONFIGS = Path.of("configs");
 
@@ -53,8 +53,9 @@ class ExperimentFilesTest {
     }
 
     @Test
+    @Tag("slow")
     void experimentDataFilesExist() throws IOException {
-        assumeTrue(Files.isDirectory(Path.of("../shared/data")), "../shared/data not present");
+        assertTrue(Files.isDirectory(Path.of("../shared/data")), "this test needs ../shared/data");
         for (Path f : experimentFiles()) {
             if (isSweep(f)) continue;
             Experiment e = Experiment.of(Experiment.read(f), f.toString());

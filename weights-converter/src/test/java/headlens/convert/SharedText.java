@@ -1,8 +1,7 @@
 package headlens.convert;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,15 +9,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Real multilingual text from ../shared (the test is skipped when it is absent): xSID utterances and WikiANN sentences. */
+/**
+ * Real multilingual text from ../shared (xSID utterances and WikiANN sentences) for the tests tagged "slow", which fail
+ * when it is absent; and the tokenizer files committed under src/test/resources/headlens/tokenize/fixtures.
+ */
 final class SharedText {
     private SharedText() {}
 
     static Path shared() {
         Path s = Path.of(System.getProperty("headlens.shared", "../shared"));
-        Assumptions.assumeTrue(Files.isDirectory(s.resolve("assets")) && Files.isDirectory(s.resolve("data")),
-                "shared assets absent: " + s.toAbsolutePath());
+        if (!Files.isDirectory(s.resolve("assets")) || !Files.isDirectory(s.resolve("data")))
+            throw new IllegalStateException("this test needs ../shared (system property headlens.shared): " + s.toAbsolutePath());
         return s;
+    }
+
+    /** A committed tokenizer file (the SentencePiece fixture models, mBERT's vocab.txt; see the SOURCE.md beside them). */
+    static Path fixture(String name) {
+        java.net.URL u = SharedText.class.getResource("/headlens/tokenize/fixtures/" + name);
+        if (u == null) throw new IllegalStateException("test resource missing: /headlens/tokenize/fixtures/" + name);
+        try {
+            return Path.of(u.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static Path assets() { return shared().resolve("assets"); }
