@@ -157,7 +157,7 @@ public final class Charts {
     public static String svgElement(JFreeChart chart, int width, int height, String id) {
         Document doc;
         try {
-            doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().getDOMImplementation()
+            doc = DocumentBuilderFactory.newDefaultInstance().newDocumentBuilder().getDOMImplementation()
                     .createDocument(SVG_NS, "svg", null);
         } catch (ParserConfigurationException e) {
             throw new IllegalStateException(e);
@@ -176,21 +176,23 @@ public final class Charts {
         root.setAttributeNS(XMLNS_NS, "xmlns", SVG_NS);
         for (Node n = root.getFirstChild(), next; n != null; n = next) {
             next = n.getNextSibling();
-            // Batik's generic defs (ids "genericDefs" in every chart) hold only what JFreeChart never draws: drop them empty
-            if (n instanceof Element e && e.getTagName().equals("defs") && !e.hasChildNodes()) root.removeChild(n);
+            // Batik's generic defs carry the one id it does not generate ("genericDefs", the same in every chart); they hold
+            // only composites JFreeChart does not use, so they are dropped when empty and renamed otherwise
+            if (n instanceof Element e && e.getTagName().equals("defs") && e.getAttribute("id").equals("genericDefs")) {
+                if (e.hasChildNodes()) e.setAttribute("id", id + "-genericDefs");
+                else root.removeChild(e);
+            }
         }
         SVGCSSStyler.style(root);   // presentation attributes into style="..." (the report's show/hide rules match those)
         StringWriter w = new StringWriter();
         try {
-            Transformer t = TransformerFactory.newInstance().newTransformer();
+            Transformer t = TransformerFactory.newDefaultInstance().newTransformer();
             t.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
             t.transform(new DOMSource(root), new StreamResult(w));
         } catch (TransformerException e) {
             throw new IllegalStateException(e);
         }
-        String svg = w.toString();
-        if (svg.contains("genericDefs")) throw new IllegalStateException("Batik's fixed id genericDefs in a chart");
-        return svg;
+        return w.toString();
     }
 
     private static final String SVG_NS = "http://www.w3.org/2000/svg", XMLNS_NS = "http://www.w3.org/2000/xmlns/";
