@@ -2,13 +2,25 @@ package headlens.heads;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+import org.xml.sax.InputSource;
 
 import javax.imageio.ImageIO;
+import javax.xml.parsers.DocumentBuilderFactory;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -31,14 +43,92 @@ class ChartsTest {
             }
         assertTrue(dark && grey, "dark " + dark + " grey " + grey);
         String svg = Files.readString(out.get("svg"));
-        assertTrue(svg.startsWith("<svg") || svg.contains("<svg "), svg.substring(0, 100));
-        assertTrue(svg.contains(">head<") && svg.contains(">en<") && svg.contains("<rect"), "axis label, title and cells as SVG");
+        assertTrue(svg.startsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg "), svg.substring(0, 100));
+        Element root = parse(svg);
+        assertEquals("http://www.w3.org/2000/svg", root.getNamespaceURI());
+        assertEquals("0 0 640 400", root.getAttribute("viewBox"));
+        assertTrue(texts(root).containsAll(List.of("head", "layer", "en")), "title and axis labels as text: " + texts(root));
+        // the cells as rectangles in the scale's colours: dark red for the top score, grey (SVG's named "gray") for the one
+        // pruned head, and nothing else grey (the plot's background is light grey, "silver")
+        String darkRgb = rgb((Color) new Charts.Scale().getPaint(1.0));
+        List<String> rectFills = new ArrayList<>();
+        NodeList rects = root.getElementsByTagNameNS(SVG, "rect");
+        for (int i = 0; i < rects.getLength(); i++) rectFills.add(fill((Element) rects.item(i)));
+        assertTrue(rectFills.contains(darkRgb), darkRgb + " among " + rectFills);
+        assertEquals(1, rectFills.stream().filter(f -> f.equals("gray") || f.equals(rgb(Color.GRAY))).count(), rectFills.toString());
+        assertIdsPrefixedAndResolved(root, "chart");
+    }
+
+    /** The inline element: the same bytes for the same chart, its ids under the given prefix, and two charts' ids apart. */
+    @Test
+    void svgElementIsDeterministicAndItsIdsAreItsOwn() throws Exception {
+        HeadScores s = HeadScores.fromRaw("en", new double[][]{{1, 2}, {3, Double.NaN}}, 5);
+        String a = Charts.svgElement(Charts.heatmap(s, "en → de"), 520, 330, "f1");
+        assertEquals(a, Charts.svgElement(Charts.heatmap(s, "en → de"), 520, 330, "f1"));
+        String b = Charts.svgElement(Charts.lines("t", "k", "F1", Map.of("en", new double[][]{{0, 1}, {0.5, 0.6}})), 640, 400, "f2");
+        assertTrue(a.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\" "), a.substring(0, 60));
+        Element ra = parse(a), rb = parse(b);
+        assertTrue(texts(ra).contains("en → de"), "non-ASCII title kept as text");
+        Set<String> ia = assertIdsPrefixedAndResolved(ra, "f1"), ib = assertIdsPrefixedAndResolved(rb, "f2");
+        assertTrue(ia.size() > 1 && ib.size() > 1, ia + " " + ib);   // clip paths at least
+        ia.retainAll(ib);
+        assertTrue(ia.isEmpty(), "ids shared by two charts of one page: " + ia);
     }
 
     @Test
-    void curveWritesBothFormats(@TempDir Path dir) {
+    void curveWritesBothFormats(@TempDir Path dir) throws Exception {
         Map<String, Path> out = Charts.save(Charts.lines("t", "k", "F1", Map.of("en", new double[][]{{0, 1, 2}, {0.9, 0.91, Double.NaN}})),
                 dir.resolve("curve"), 500, 300);
         assertTrue(Files.exists(out.get("png")) && Files.exists(out.get("svg")));
+        Element root = parse(Files.readString(out.get("svg")));
+        assertTrue(texts(root).containsAll(List.of("t", "k", "F1", "en")), texts(root).toString());
+    }
+
+    static final String SVG = "http://www.w3.org/2000/svg";
+
+    static Element parse(String xml) throws Exception {
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        return f.newDocumentBuilder().parse(new InputSource(new StringReader(xml))).getDocumentElement();
+    }
+
+    static List<String> texts(Element root) {
+        List<String> out = new ArrayList<>();
+        NodeList t = root.getElementsByTagNameNS(SVG, "text");
+        for (int i = 0; i < t.getLength(); i++) out.add(t.item(i).getTextContent());
+        return out;
+    }
+
+    static String rgb(Color c) { return "rgb(" + c.getRed() + "," + c.getGreen() + "," + c.getBlue() + ")"; }
+
+    /** The element's fill: its own style's, else the nearest enclosing group's. */
+    static String fill(Element e) {
+        for (Node n = e; n instanceof Element el; n = n.getParentNode()) {
+            Matcher m = Pattern.compile("(?:^|;)\\s*fill:([^;]+)").matcher(el.getAttribute("style"));
+            if (m.find()) return m.group(1).trim();
+        }
+        return null;
+    }
+
+    /** Every id starts with {@code prefix}, none twice, and every url(#...) points at one of them; returns the ids. */
+    static Set<String> assertIdsPrefixedAndResolved(Element root, String prefix) {
+        Set<String> ids = new HashSet<>();
+        List<String> refs = new ArrayList<>();
+        NodeList all = root.getElementsByTagName("*");
+        List<Element> els = new ArrayList<>(List.of(root));
+        for (int i = 0; i < all.getLength(); i++) els.add((Element) all.item(i));
+        for (Element e : els) {
+            if (e.hasAttribute("id")) {
+                String id = e.getAttribute("id");
+                assertTrue(id.equals(prefix) || id.startsWith(prefix + "-"), "id " + id + " outside prefix " + prefix);
+                assertTrue(ids.add(id), "duplicate id " + id);
+            }
+            Matcher m = Pattern.compile("url\\(#([^)]+)\\)").matcher(e.getAttribute("style"));
+            while (m.find()) refs.add(m.group(1));
+        }
+        assertFalse(refs.isEmpty(), "clip paths referenced");
+        for (String r : refs) assertTrue(ids.contains(r), "url(#" + r + ") resolves");
+        return ids;
     }
 }
