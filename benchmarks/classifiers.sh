@@ -9,8 +9,8 @@ for c in linux-x86_64 linux-x86_64-avx512 linux-x86_64-onednn-avx512; do
   d="$work/$c"
   rm -rf "$d" && mkdir -p "$d"
   (cd "$root" && git ls-files -z | xargs -0 cp --parents -t "$d")
-  (cd "$d" && mvn -B -q -o -DskipTests -Dnd4j.classifier="$c" test-compile dependency:build-classpath \
-      -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >&2)
+  export BENCH_MVN_OPTS="-o -Dnd4j.classifier=$c"
+  (cd "$d" && benchmarks/java.sh --build)
   echo "== $c"
   (cd "$d" && BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS:--Xmx1g -Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedeco.javacpp.maxphysicalbytes=4G}" \
       benchmarks/java.sh headlens.bench.EncodeBench --iters 3 2>/dev/null | grep -E '^\| (ONNX|headlens)|ratio')

@@ -9,7 +9,7 @@ export HEADLENS_JAVA_OPTS="${HEADLENS_JAVA_OPTS:--Xmx2500m -Dorg.bytedeco.javacp
 mkdir -p target/sweeps
 pids=()
 for c in ewt-pos-minilm wikiann-en-ner-minilm; do
-  ./headlens sweep --config "configs/experiments/$c.yaml" > "target/sweeps/$c.log" 2>&1 &
+  ./headlens sweep --config "configs/sweeps/$c.yaml" > "target/sweeps/$c.log" 2>&1 &
   pids+=($!)
 done
 status=0

@@ -5,7 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED="${1:-../shared}"
 ROUNDS="${2:-5}"
-mvn -B -q -o test-compile >/dev/null
-mvn -B -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt >/dev/null
-java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
-  headlens.tokenize.bench.TokenizerBench "$SHARED" "$ROUNDS" 2> >(grep -v -E 'ai.djl' >&2)
+benchmarks/java.sh headlens.tokenize.bench.TokenizerBench "$SHARED" "$ROUNDS" 2> >(grep -v -E 'ai.djl' >&2)

@@ -21,10 +21,10 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Fine-tune, rank heads on dev, then prune k = 1..k_max heads (lowest-ranked, plus highest/random controls), "
-                + "fine-tune again with them masked and score every target language; resumable. See configs/experiments/. "
+                + "fine-tune again with them masked and score every target language; resumable. See configs/sweeps/. "
                 + "Without an action: every unit of the plan in order, then --merge.")
 public final class SweepCommand implements Callable<Integer> {
-    @Option(names = "--config", required = true, description = "Experiment YAML (configs/experiments/NAME.yaml).")
+    @Option(names = "--config", required = true, description = "Sweep YAML (configs/sweeps/NAME.yaml).")
     Path config;
     @Option(names = "--plan", description = "Print the units of work, one JSON object per line (id, kind, index, runs, depends_on, result).")
     boolean plan;

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A pruning sweep ({@code configs/experiments/NAME.yaml}); relative paths are resolved against the working directory.
+ * A pruning sweep ({@code configs/sweeps/NAME.yaml}); relative paths are resolved against the working directory.
  *
  * <pre>
  * name: ewt-pos-en

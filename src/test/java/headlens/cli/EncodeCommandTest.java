@@ -2,9 +2,9 @@ package headlens.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import headlens.bench.OnnxPeer;
 import headlens.io.Npz;
 import headlens.model.ModelSource;
+import headlens.testing.OnnxReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,7 +77,7 @@ class EncodeCommandTest {
         assertEquals(cls, truncated[0]);
         assertEquals(sep, truncated[511]);
         // every line's hidden states equal ONNX Runtime's on the same ids
-        try (OnnxPeer ort = new OnnxPeer(2)) {
+        try (OnnxReference ort = new OnnxReference(2)) {
             for (int i = 0; i < 3; i++) {
                 long[] ids = npz.get("input_ids_" + i).toLongVector();
                 int[][] a = {new int[ids.length]}, m = {new int[ids.length]};

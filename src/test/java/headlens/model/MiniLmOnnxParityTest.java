@@ -1,6 +1,6 @@
 package headlens.model;
 
-import headlens.bench.OnnxPeer;
+import headlens.testing.OnnxReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,12 +17,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MiniLmOnnxParityTest {
     static ModelSource model;
-    static OnnxPeer ort;
+    static OnnxReference ort;
 
     @BeforeAll
     static void setUp() throws Exception {
         model = ModelSource.defaultModel();
-        ort = new OnnxPeer(2);
+        ort = new OnnxReference(2);
     }
 
     @AfterAll

@@ -32,32 +32,37 @@ class ExperimentFilesTest {
         }
     }
 
+    /** configs/experiments holds training experiments only, configs/sweeps pruning sweeps only: each parses as its kind. */
     @Test
     void everyExperimentFileParses() throws IOException {
-        List<Path> files = experimentFiles();
-        assertTrue(files.size() >= 5, "experiment files found: " + files);
-        int train = 0, sweep = 0;
+        List<Path> files = yamlFiles("experiments");
+        assertTrue(files.size() >= 4, "experiment files found: " + files);
         for (Path f : files) {
-            if (isSweep(f)) {
-                assertNotNull(SweepConfig.read(f), f.toString());
-                sweep++;
-            } else {
-                Experiment e = Experiment.of(Experiment.read(f), f.toString());
-                assertFalse(e.train().isEmpty(), f + ": no training files");
-                assertNotNull(e.dev(), f + ": no dev file");
-                assertFalse(e.eval().isEmpty(), f + ": no evaluation files");
-                train++;
-            }
+            assertFalse(isSweep(f), f + " is a sweep config: it belongs in configs/sweeps");
+            Experiment e = Experiment.of(Experiment.read(f), f.toString());
+            assertFalse(e.train().isEmpty(), f + ": no training files");
+            assertNotNull(e.dev(), f + ": no dev file");
+            assertFalse(e.eval().isEmpty(), f + ": no evaluation files");
         }
-        assertTrue(train >= 4 && sweep >= 2, "train " + train + ", sweep " + sweep);
+    }
+
+    @Test
+    void everySweepFileParses() throws IOException {
+        List<Path> files = yamlFiles("sweeps");
+        assertTrue(files.size() >= 2, "sweep files found: " + files);
+        for (Path f : files) {
+            assertTrue(isSweep(f), f + " is not a sweep config (no targets:): training experiments belong in configs/experiments");
+            SweepConfig c = SweepConfig.read(f);
+            assertFalse(c.train().isEmpty(), f + ": no training files");
+            assertFalse(c.targets().isEmpty(), f + ": no targets");
+        }
     }
 
     @Test
     @Tag("slow")
     void experimentDataFilesExist() throws IOException {
         assertTrue(Files.isDirectory(Path.of("../shared/data")), "this test needs ../shared/data");
-        for (Path f : experimentFiles()) {
-            if (isSweep(f)) continue;
+        for (Path f : yamlFiles("experiments")) {
             Experiment e = Experiment.of(Experiment.read(f), f.toString());
             Stream.concat(Stream.concat(e.train().stream(), Stream.of(e.dev())), e.eval().stream())
                     .forEach(p -> assertTrue(Files.isRegularFile(Path.of(p)), f + ": missing data file " + p));
@@ -68,8 +73,8 @@ class ExperimentFilesTest {
         return Files.readString(f).lines().anyMatch(l -> l.startsWith("targets:"));
     }
 
-    private static List<Path> experimentFiles() throws IOException {
-        try (Stream<Path> s = Files.list(CONFIGS.resolve("experiments"))) {
+    private static List<Path> yamlFiles(String dir) throws IOException {
+        try (Stream<Path> s = Files.list(CONFIGS.resolve(dir))) {
             return s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
         }
     }

@@ -3,6 +3,7 @@ package headlens.bench;
 import headlens.model.Encoder;
 import headlens.model.EncoderConfig;
 import headlens.model.ModelSource;
+import headlens.testing.OnnxReference;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -60,7 +61,7 @@ public final class EncodeBench {
         double hl = (System.nanoTime() - t0) / 1e9 / iters;
 
         double ort;
-        try (OnnxPeer peer = new OnnxPeer(threads)) {
+        try (OnnxReference peer = new OnnxReference(threads)) {
             for (int i = 0; i < 2; i++) peer.run(ids, mask);
             t0 = System.nanoTime();
             for (int i = 0; i < iters; i++) peer.run(ids, mask);

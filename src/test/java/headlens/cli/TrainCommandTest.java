@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * End to end through the CLI on a tiny BERT (random weights, a WordPiece vocab.txt of whole words): train on a tiny NER
  * set until it is learnt, evaluate the RUN_DIR, tag raw text with entity offsets.
  */
-class TrainCliTest {
+class TrainCommandTest {
     static final String[] NAMES = {"john", "mary", "ahmed", "yuki"}, CITIES = {"paris", "lima", "oslo"},
             OTHER = {"lives", "in", "works", "near", "today", "and", "visits", "."};
     static final ObjectMapper JSON = new ObjectMapper();

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Package-private helpers exposed to the benchmark harness. */
+/**
+ * Package-private code of {@code headlens.tokenize} (main and test: the test helper {@code XlmrJson}) exposed to the
+ * tokenizer benchmark; it lives in the benchmark source set, in this package, so that test code carries nothing for it.
+ */
 public final class BenchSupport {
     private BenchSupport() {}
 

@@ -1,4 +1,4 @@
-package headlens.bench;
+package headlens.testing;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -10,15 +10,19 @@ import java.nio.LongBuffer;
 import java.util.HashMap;
 import java.util.Map;
 
-/** ONNX Runtime running the all-MiniLM-L6-v2 export shipped in the langchain4j artifact: the reference and the peer. */
-public final class OnnxPeer implements AutoCloseable {
+/**
+ * ONNX Runtime running the all-MiniLM-L6-v2 export shipped in the langchain4j artifact: the reference for the encoder
+ * parity tests and the peer of the encode benchmark ({@code benchmarks/src/main/java/headlens/bench/EncodeBench}, which
+ * is compiled against the test classes; see benchmarks/java.sh).
+ */
+public final class OnnxReference implements AutoCloseable {
     public static final String RESOURCE = "/all-minilm-l6-v2.onnx";
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
 
-    public OnnxPeer(int threads) throws Exception {
+    public OnnxReference(int threads) throws Exception {
         byte[] model;
-        try (InputStream in = OnnxPeer.class.getResourceAsStream(RESOURCE)) {
+        try (InputStream in = OnnxReference.class.getResourceAsStream(RESOURCE)) {
             if (in == null) throw new IOException(RESOURCE + " not on the classpath");
             model = in.readAllBytes();
         }
