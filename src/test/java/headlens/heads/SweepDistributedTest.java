@@ -133,6 +133,29 @@ class SweepDistributedTest {
         assertEquals(List.of("base-k00.json", "lowest-k02.json", "random-k02.json"), names(root.resolve("proc/out/trials")));
     }
 
+    /**
+     * A trial killed after its first best checkpoint (its scores in best.json, no result or trial file yet) resumes to
+     * the result file and trial file of the uninterrupted run, both written only at the end.
+     */
+    @Test
+    void killedTrialResumesWithTheBestCheckpointsScores() throws Exception {
+        Path cfg = config("kill");
+        for (String f : List.of("out/trials/base-k00.json", "out/heads.json"))
+            FileUtils.copyFile(root.resolve("seq").resolve(f).toFile(), root.resolve("kill").resolve(f).toFile());
+        FileUtils.copyDirectory(root.resolve("seq/work/base").toFile(), root.resolve("kill/work/base").toFile());
+        SweepConfig c = SweepConfig.read(cfg);
+        Sweep killed = new Sweep(c, System.err).stopAfter(7);   // 40 sentences / batch 8 = 5 updates per epoch: after the first dev evaluation
+        SweepPlan.Unit u = killed.plan().byId("lowest-k01");
+        assertThrows(headlens.cli.HeadlensException.class, () -> killed.runUnit(u));
+        assertFalse(killed.isDone(u));
+        assertFalse(Files.exists(root.resolve("kill/out/results/lowest-k01.json")), "no result file before the commit point");
+        JsonNode best = read(root.resolve("kill/work/trials/lowest-k01/best.json"));
+        assertTrue(best.at("/result/results/de/test/metrics/f1/tp").isArray(), best.toString());
+        new Sweep(c, System.err).runUnit(u);
+        assertEquals(normalize(read(root.resolve("seq/out/results/lowest-k01.json"))), normalize(read(root.resolve("kill/out/results/lowest-k01.json"))));
+        assertEquals(normalize(read(root.resolve("seq/out/trials/lowest-k01.json"))), normalize(read(root.resolve("kill/out/trials/lowest-k01.json"))));
+    }
+
     static int count(String s, String what) {
         int n = 0;
         for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) n++;
@@ -147,6 +170,10 @@ class SweepDistributedTest {
         for (String f : names(a.resolve("iterative")))
             assertEquals(normalize(read(a.resolve("iterative/" + f))), normalize(read(b.resolve("iterative/" + f))), f);
         assertEquals(normalize(read(a.resolve("heads.json"))), normalize(read(b.resolve("heads.json"))));
+        assertEquals(names(a.resolve("trials")), names(a.resolve("results")));
+        assertEquals(names(a.resolve("results")), names(b.resolve("results")));
+        for (String f : names(a.resolve("results")))
+            assertEquals(normalize(read(a.resolve("results/" + f))), normalize(read(b.resolve("results/" + f))), f);
         JsonNode ra = normalize(read(a.resolve("results.json"))), rb = normalize(read(b.resolve("results.json")));
         ((ObjectNode) ra).remove("name");   // the config names differ; nothing else may
         ((ObjectNode) rb).remove("name");
@@ -159,7 +186,7 @@ class SweepDistributedTest {
         return JSON.readTree(f.toFile());
     }
 
-    /** Without what measures time: {@code seconds}, {@code train_seconds}, {@code costs}, heads.json's {@code info}. */
+    /** Without what measures time or memory: {@code seconds}, {@code train_seconds}, {@code costs}, heads.json's {@code info}, the result files' {@code wall_seconds} and {@code peak_rss_bytes}. */
     static JsonNode normalize(JsonNode n) {
         JsonNode c = n.deepCopy();
         strip(c);
@@ -168,7 +195,7 @@ class SweepDistributedTest {
 
     private static void strip(JsonNode n) {
         if (n instanceof ObjectNode o) {
-            for (String k : List.of("seconds", "train_seconds", "costs", "info")) o.remove(k);
+            for (String k : List.of("seconds", "train_seconds", "costs", "info", "wall_seconds", "peak_rss_bytes")) o.remove(k);
             for (Iterator<JsonNode> it = o.elements(); it.hasNext(); ) strip(it.next());
         } else if (n instanceof ArrayNode a) {
             a.forEach(SweepDistributedTest::strip);
