@@ -144,16 +144,24 @@ class SweepDistributedTest {
             FileUtils.copyFile(root.resolve("seq").resolve(f).toFile(), root.resolve("kill").resolve(f).toFile());
         FileUtils.copyDirectory(root.resolve("seq/work/base").toFile(), root.resolve("kill/work/base").toFile());
         SweepConfig c = SweepConfig.read(cfg);
-        Sweep killed = new Sweep(c, System.err).stopAfter(7);   // 40 sentences / batch 8 = 5 updates per epoch: after the first dev evaluation
-        SweepPlan.Unit u = killed.plan().byId("lowest-k01");
+        // 40 sentences / batch 8 = 5 updates per epoch, 2 epochs: killed at update 7, after the first dev evaluation. A
+        // trial whose best checkpoint is that first one: after the resume, its scores exist only in best.json.
+        String id = null;
+        for (String t : List.of("lowest-k01", "lowest-k02", "random-k02"))
+            if (id == null && read(root.resolve("seq/out/trials/" + t + ".json")).get("best_step").asInt() == 5) id = t;
+        assertNotNull(id, "a trial whose best checkpoint is at the first evaluation");
+        Sweep killed = new Sweep(c, System.err).stopAfter(7);
+        SweepPlan.Unit u = killed.plan().byId(id);
         assertThrows(headlens.cli.HeadlensException.class, () -> killed.runUnit(u));
         assertFalse(killed.isDone(u));
-        assertFalse(Files.exists(root.resolve("kill/out/results/lowest-k01.json")), "no result file before the commit point");
-        JsonNode best = read(root.resolve("kill/work/trials/lowest-k01/best.json"));
-        assertTrue(best.at("/result/results/de/test/metrics/f1/tp").isArray(), best.toString());
+        assertFalse(Files.exists(root.resolve("kill/out/results/" + id + ".json")), "no result file before the commit point");
+        Path bestFile = root.resolve("kill/work/trials/" + id + "/best.json");
+        String best = Files.readString(bestFile);
+        assertTrue(read(bestFile).at("/result/results/de/test/metrics/f1/tp").isArray(), best);
         new Sweep(c, System.err).runUnit(u);
-        assertEquals(normalize(read(root.resolve("seq/out/results/lowest-k01.json"))), normalize(read(root.resolve("kill/out/results/lowest-k01.json"))));
-        assertEquals(normalize(read(root.resolve("seq/out/trials/lowest-k01.json"))), normalize(read(root.resolve("kill/out/trials/lowest-k01.json"))));
+        assertEquals(best, Files.readString(bestFile), "the resumed part found no better checkpoint");
+        assertEquals(normalize(read(root.resolve("seq/out/results/" + id + ".json"))), normalize(read(root.resolve("kill/out/results/" + id + ".json"))));
+        assertEquals(normalize(read(root.resolve("seq/out/trials/" + id + ".json"))), normalize(read(root.resolve("kill/out/trials/" + id + ".json"))));
     }
 
     static int count(String s, String what) {

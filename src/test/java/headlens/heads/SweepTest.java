@@ -139,6 +139,9 @@ class SweepTest {
         assertEquals(List.of("base-k00", "heads", "lowest-k01", "lowest-k02", "lowest-k01-train-only", "lowest-k02-train-only"),
                 plan.units().stream().map(SweepPlan.Unit::id).toList());
         assertEquals("trials/train-only/lowest-k01.json", plan.byId("lowest-k01-train-only").result());
+        Path bad = tmp.resolve("bad.yaml");
+        Files.writeString(bad, "name: tiny-pos\nmasking: [eval-only]\n" + common);
+        assertEquals(2, Main.run("sweep", "--config", bad.toString(), "--plan"));
         assertEquals(0, Main.run("sweep", "--config", both.toString()));
 
         assertEquals(List.of("base-k00.json", "lowest-k01-train-only.json", "lowest-k01.json", "lowest-k02-train-only.json", "lowest-k02.json"),
