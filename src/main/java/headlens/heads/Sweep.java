@@ -317,15 +317,11 @@ public final class Sweep {
         JsonNode best = readJson(bestFile);
         RunResult.Run run = new RunResult.Run(trainSentences, training.epochs(), training.lr(), training.batchSize(), training.maxLength(), secs,
                 RunResult.Run.peakRss());
-        Map<String, Map<String, RunResult.Split>> splits = null;
-        if (best.has("result")) splits = RunResult.parse(best.get("result"), bestFile).results();
-        else if (r.bestStep() == r.steps()) {   // best.json of an older headlens, but the weights in hand are the best ones
-            if (evalUnmasked) HeadMask.NONE.apply(clf.encoder());
-            splits = targetScores(clf, null).splits();
-        } else
-            log.println("trial " + id + ": " + bestFile + " has no per-sentence scores (an older headlens wrote it) and the best "
-                    + "checkpoint is gone; no results/" + id + ".json (delete " + dir + " and the trial file to redo it)");
-        if (splits != null) runResult(u, heads, run, splits).write(out.resolve("results").resolve(id + ".json"));
+        if (best.has("result"))
+            runResult(u, heads, run, RunResult.parse(best.get("result"), bestFile).results()).write(out.resolve("results").resolve(id + ".json"));
+        else   // a trial begun by an older headlens, resumed: its best weights are gone, its scores are kept
+            log.println("trial " + id + ": " + bestFile + " has no per-sentence scores (an older headlens wrote it); no results/"
+                    + id + ".json (to redo the trial: delete " + dir + " and " + done + ")");
         ObjectNode res = JSON.createObjectNode();
         res.put("order", order);
         res.put("k", k);

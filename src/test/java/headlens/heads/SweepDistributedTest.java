@@ -164,6 +164,35 @@ class SweepDistributedTest {
         assertEquals(normalize(read(root.resolve("seq/out/trials/" + id + ".json"))), normalize(read(root.resolve("kill/out/trials/" + id + ".json"))));
     }
 
+    /**
+     * A trial begun by an older headlens (best.json without per-sentence scores) and resumed here: the trial file as
+     * before, no result file, and a line saying why. The trial's best checkpoint precedes the kill, so nothing rewrites best.json.
+     */
+    @Test
+    void trialBegunByAnOlderHeadlensResumesWithoutAResultFile() throws Exception {
+        Path cfg = config("old");
+        for (String f : List.of("out/trials/base-k00.json", "out/heads.json"))
+            FileUtils.copyFile(root.resolve("seq").resolve(f).toFile(), root.resolve("old").resolve(f).toFile());
+        FileUtils.copyDirectory(root.resolve("seq/work/base").toFile(), root.resolve("old/work/base").toFile());
+        SweepConfig c = SweepConfig.read(cfg);
+        String id = null;
+        for (String t : List.of("lowest-k01", "lowest-k02", "random-k02"))
+            if (id == null && read(root.resolve("seq/out/trials/" + t + ".json")).get("best_step").asInt() == 5) id = t;
+        assertNotNull(id);
+        Sweep killed = new Sweep(c, System.err).stopAfter(7);
+        SweepPlan.Unit u = killed.plan().byId(id);
+        assertThrows(headlens.cli.HeadlensException.class, () -> killed.runUnit(u));
+        Path bestFile = root.resolve("old/work/trials/" + id + "/best.json");
+        ObjectNode b = (ObjectNode) read(bestFile);
+        b.remove("result");   // what the sweep wrote before result files existed
+        Files.writeString(bestFile, b.toString());
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        new Sweep(c, new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8)).runUnit(u);
+        assertTrue(log.toString(java.nio.charset.StandardCharsets.UTF_8).contains("has no per-sentence scores (an older headlens wrote it)"), log.toString());
+        assertFalse(Files.exists(root.resolve("old/out/results/" + id + ".json")));
+        assertEquals(normalize(read(root.resolve("seq/out/trials/" + id + ".json"))), normalize(read(root.resolve("old/out/trials/" + id + ".json"))));
+    }
+
     static int count(String s, String what) {
         int n = 0;
         for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) n++;
