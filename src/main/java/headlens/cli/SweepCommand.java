@@ -22,6 +22,8 @@ import java.util.concurrent.Callable;
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Fine-tune, rank heads on dev, then prune k = 1..k_max heads (lowest-ranked, plus highest/random controls), "
                 + "fine-tune again with them masked and score every target language; resumable. See configs/sweeps/. "
+                + "Every fine-tune also writes OUTPUT/results/ID.json (headlens-result/1: per-sentence statistics), so "
+                + "`headlens report --runs OUTPUT` works on a finished or partly finished sweep. "
                 + "Without an action: every unit of the plan in order, then --merge.")
 public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "Sweep YAML (configs/sweeps/NAME.yaml).")

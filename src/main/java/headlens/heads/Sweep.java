@@ -14,6 +14,7 @@ import headlens.eval.Report;
 import headlens.model.Encoder;
 import headlens.model.EncoderConfig;
 import headlens.model.ModelSource;
+import headlens.report.RunResult;
 import headlens.tokenize.Tokenizers;
 import headlens.train.RunDir;
 import headlens.train.TokenClassifier;
@@ -42,7 +43,10 @@ import java.util.TreeSet;
  * k = 1..k_max, the k selected heads are masked and the tagger is fine-tuned again FROM THE PRETRAINED WEIGHTS with those
  * gates at 0 (as the authors' code does), and every target language is scored on dev and test at the best source-dev
  * epoch. Each finished trial is one JSON file under {@code output/trials/}, so an interrupted sweep continues at the
- * trial it was in (an unfinished trial resumes from its Trainer checkpoint under {@code work/}).
+ * trial it was in (an unfinished trial resumes from its Trainer checkpoint under {@code work/}). Just before it, the
+ * trial's {@code headlens-result/1} file appears under {@code output/results/} (per-sentence statistics for {@code
+ * headlens report}). With masking train-only (config {@code masking}), a second set of trials masks the heads while
+ * fine-tuning only and scores with every head active, as the authors' released code does.
  *
  * <p>The work is cut into the units of a {@link SweepPlan}; a plain run is every unit in order and then {@link #merge},
  * the same code a cluster runs one unit per task. Units may run at once in processes sharing {@code output}/{@code
@@ -71,6 +75,9 @@ public final class Sweep {
     private final Map<String, List<Example>> features = new LinkedHashMap<>();
     private int trainSentences;
     private String sameAsSource;   // "lang/dev" of a target whose dev set is the source dev set
+    private String task, setting, modelName;   // what the result files (headlens-result/1) record
+    private List<String> sources;
+    private long stopAfterSteps = Long.MAX_VALUE;   // tests: interrupt every trial after that many updates
 
     public Sweep(SweepConfig cfg, PrintStream log) {
         this.cfg = cfg;
@@ -87,6 +94,7 @@ public final class Sweep {
         load();
         try {
             Files.createDirectories(out.resolve("trials"));
+            Files.createDirectories(out.resolve("results"));
             Files.createDirectories(work);
         } catch (IOException e) {
             throw new HeadlensException(out + ": cannot create: " + e.getMessage(), e);
@@ -102,6 +110,10 @@ public final class Sweep {
         for (SweepConfig.DataFile f : cfg.train()) train.addAll(Tagging.read(Path.of(f.file()), f.max()));
         trainSentences = train.size();
         labels = LabelMap.of(train);
+        task = cfg.task() != null ? cfg.task() : Tagging.kind(labels) == Report.Kind.ENTITY_F1 ? "ner" : "pos";
+        sources = train.stream().map(Sentence::lang).distinct().sorted().toList();
+        setting = cfg.setting() != null ? cfg.setting() : sources.size() > 1 ? "multi" : "cross";
+        modelName = cfg.model().equals("default") ? "all-MiniLM-L6-v2" : modelDir.getFileName().toString();
         trainExamples = Tagging.trainExamples(Tagging.features(tokenizerOnly, labels, train, training.maxLength()));
         sourceDev = new ArrayList<>();
         for (SweepConfig.DataFile f : cfg.sourceDev()) sourceDev.addAll(Tagging.read(Path.of(f.file()), f.max()));
@@ -130,22 +142,43 @@ public final class Sweep {
         return w;
     }
 
-    private double sourceScore(TokenClassifier clf) {
-        return Tagging.score(Tagging.evaluate(clf, labels, sourceDev, sourceDevFeatures, cfg.evalBatchSize(), pretrained.config().padTokenId()).overall());
+    /**
+     * One evaluation set scored from one set of predictions: the sweep's score (eval.Report: accuracy for POS, entity
+     * micro F1 otherwise) and the result file's split (per-sentence statistics, RunResult.Split.score).
+     */
+    private record Scored(double score, RunResult.Split split) {}
+
+    /** Every target's scores: {@code scores} (LANG -> dev/test -> score, the trial files') and {@code splits} (the result file's). */
+    private record Targets(ObjectNode scores, Map<String, Map<String, RunResult.Split>> splits) {}
+
+    private Scored score(TokenClassifier clf, List<Sentence> g, List<Example> f) {
+        List<List<String>> pred = Tagging.predict(clf, labels, g, f, cfg.evalBatchSize(), pretrained.config().padTokenId());
+        Report.Kind kind = task.equals("pos") ? Report.Kind.TOKEN_ACCURACY : Report.Kind.ENTITY_F1;
+        double score = Tagging.score(Report.evaluate(task, kind, null, g, pred).overall());
+        return new Scored(score, RunResult.Split.score(task, g.stream().map(Sentence::labels).toList(), pred));
     }
 
-    private ObjectNode targetScores(TokenClassifier clf, double sourceDevScore) {
+    private Scored sourceScore(TokenClassifier clf) {
+        return score(clf, sourceDev, sourceDevFeatures);
+    }
+
+    private Targets targetScores(TokenClassifier clf, Scored sourceDevScore) {
         ObjectNode n = JSON.createObjectNode();
+        Map<String, Map<String, RunResult.Split>> splits = new java.util.TreeMap<>();
         for (String key : gold.keySet()) {
-            if (key.equals(sameAsSource) && !Double.isNaN(sourceDevScore)) {   // the same sentences: do not score twice
-                ((ObjectNode) n.with(key.split("/")[0])).put("dev", sourceDevScore);
-                continue;
-            }
-            Report r = Tagging.evaluate(clf, labels, gold.get(key), features.get(key), cfg.evalBatchSize(), pretrained.config().padTokenId());
             String[] p = key.split("/");
-            ((ObjectNode) n.with(p[0])).put(p[1], Tagging.score(r.overall()));
+            Scored sc = key.equals(sameAsSource) && sourceDevScore != null ? sourceDevScore   // the same sentences: do not score twice
+                    : score(clf, gold.get(key), features.get(key));
+            ((ObjectNode) n.with(p[0])).put(p[1], sc.score());
+            splits.computeIfAbsent(p[0], x -> new java.util.TreeMap<>()).put(p[1], sc.split());
         }
-        return n;
+        return new Targets(n, splits);
+    }
+
+    /** Tests: every trial stops (with a checkpoint, as a kill would leave it) after that many updates. */
+    Sweep stopAfter(long steps) {
+        this.stopAfterSteps = steps;
+        return this;
     }
 
     // ------------------------------------------------------------------------------------------------ units
@@ -177,14 +210,14 @@ public final class Sweep {
             }
             ensureLoaded();
             switch (u.kind()) {
-                case BASE -> trial("none", 0, List.of());
+                case BASE -> trial(u, List.of());
                 case RANKING -> importance();
                 case TRIAL -> {
                     HeadScores ranking = ImportanceReport.read(out.resolve("heads.json")).aggregate();
                     int total = ranking.ascending().size();
                     if (u.k() > total) throw new HeadlensException("sweep config: k_max " + cfg.kMax() + " exceeds the model's " + total + " heads");
                     HeadScores.Order o = HeadScores.Order.valueOf(u.order().toUpperCase(Locale.ROOT));
-                    trial(u.order(), u.k(), ranking.select(u.k(), o, cfg.randomSeed() * 1000 + u.k()));
+                    trial(u, ranking.select(u.k(), o, cfg.randomSeed() * 1000 + u.k()));
                 }
                 case ITERATIVE -> iterative((ObjectNode) readJson(plan.byId(SweepPlan.BASE).file(out)), u.file(out));
             }
@@ -231,30 +264,49 @@ public final class Sweep {
         return missing;
     }
 
-    /** One fine-tuning with the given heads masked; its result is output/trials/ORDER-kNN.json. */
-    private ObjectNode trial(String order, int k, List<HeadId> heads) {
-        String id = SweepPlan.trialId(order, k);
-        Path done = out.resolve("trials").resolve(id + ".json");
+    /**
+     * One fine-tuning with the unit's heads masked. Its result file (headlens-result/1, output/results/ID.json, for
+     * {@code headlens report}) is written first, the trial file (the unit's commit point, output/trials/...) last. The
+     * scores are those of the best source-dev checkpoint, kept in work/trials/ID/best.json when it is reached, so a
+     * resumed trial reports them even when it never sees that checkpoint's weights again. Masking train-only (the
+     * authors' released code) sets the gates for the training updates only: every evaluation sees all heads.
+     */
+    private ObjectNode trial(SweepPlan.Unit u, List<HeadId> heads) {
+        String id = u.id(), order = u.order(), masking = u.masking();
+        int k = u.k();
+        Path done = u.file(out);
         Path dir = work.resolve("trials").resolve(id);
         boolean resume = Files.isRegularFile(dir.resolve("checkpoint/state.json")) || Files.isRegularFile(dir.resolve("checkpoint.old/state.json"));
-        log.printf(Locale.ROOT, "trial %s: masking %s%s%n", id, heads, resume ? " (resuming)" : "");
+        log.printf(Locale.ROOT, "trial %s: masking %s%s%s%n", id, heads, k > 0 && masking.equals(SweepConfig.TRAIN_ONLY) ? " at training only" : "",
+                resume ? " (resuming)" : "");
         TokenClassifier clf = TokenClassifier.create(pretrained.config(), freshWeights(), labels.size(), Encoder.Options.TRAINING, training.seed());
-        new HeadMask(new TreeSet<>(heads)).apply(clf.encoder());
+        HeadMask mask = new HeadMask(new TreeSet<>(heads));
+        mask.apply(clf.encoder());
+        boolean evalUnmasked = masking.equals(SweepConfig.TRAIN_ONLY) && !mask.isEmpty();
         Path bestFile = dir.resolve("best.json");
         long t0 = System.nanoTime();
-        double[] evalSecs = {0}, lastSource = {Double.NaN};   // evaluation and saving time, kept out of the training time
+        double[] evalSecs = {0};   // evaluation and saving time, kept out of the training time
+        Scored[] lastSource = {null};
         Trainer trainer = new Trainer(clf, trainExamples, m -> {
             long e0 = System.nanoTime();
-            double sc = sourceScore(m);
+            if (evalUnmasked) HeadMask.NONE.apply(m.encoder());
+            Scored sc = sourceScore(m);
+            if (evalUnmasked) mask.apply(m.encoder());
             lastSource[0] = sc;
             evalSecs[0] += (System.nanoTime() - e0) / 1e9;
-            return new Trainer.Evaluation(sc, Map.of());
+            return new Trainer.Evaluation(sc.score(), Map.of());
         }, training, dir, labels.labels())
                 .progress(false)
+                .stopAfter(stopAfterSteps)
                 .onBest(m -> {
                     long e0 = System.nanoTime();
+                    if (evalUnmasked) HeadMask.NONE.apply(m.encoder());
+                    Targets t = targetScores(m, lastSource[0]);
+                    if (evalUnmasked) mask.apply(m.encoder());
                     ObjectNode b = JSON.createObjectNode();
-                    b.set("scores", targetScores(m, lastSource[0]));
+                    b.set("scores", t.scores());
+                    // the splits in the result file's layout, nested so that this file is no result file itself
+                    b.set("result", runResult(u, heads, RunResult.Run.UNKNOWN, t.splits()).toJson());
                     writeJson(bestFile, b);
                     if (k == 0) saveBase(m);
                     evalSecs[0] += (System.nanoTime() - e0) / 1e9;
@@ -262,9 +314,18 @@ public final class Sweep {
         Trainer.Result r = trainer.run(resume);
         if (r.interrupted()) throw new HeadlensException("trial " + id + " interrupted; run the sweep again to continue");
         double secs = (System.nanoTime() - t0) / 1e9;
+        JsonNode best = readJson(bestFile);
+        RunResult.Run run = new RunResult.Run(trainSentences, training.epochs(), training.lr(), training.batchSize(), training.maxLength(), secs,
+                RunResult.Run.peakRss());
+        if (best.has("result"))
+            runResult(u, heads, run, RunResult.parse(best.get("result"), bestFile).results()).write(out.resolve("results").resolve(id + ".json"));
+        else   // a trial begun by an older headlens, resumed: its best weights are gone, its scores are kept
+            log.println("trial " + id + ": " + bestFile + " has no per-sentence scores (an older headlens wrote it); no results/"
+                    + id + ".json (to redo the trial: delete " + dir + " and " + done + ")");
         ObjectNode res = JSON.createObjectNode();
         res.put("order", order);
         res.put("k", k);
+        res.put("masking", masking);
         ArrayNode hs = res.putArray("heads");
         heads.forEach(h -> hs.add(h.toString()));
         res.put("source_dev", r.bestScore());
@@ -274,7 +335,7 @@ public final class Sweep {
         res.put("train_seconds", secs - evalSecs[0]);   // includes checkpoint writes
         res.put("train_sentences", trainSentences);
         res.put("epochs", training.epochs());
-        res.set("scores", readJson(bestFile).get("scores"));
+        res.set("scores", best.get("scores"));
         writeJson(done, res);
         try {
             FileUtils.deleteDirectory(dir.resolve("checkpoint").toFile());   // hundreds of MB per trial; the result is in `done`
@@ -284,6 +345,12 @@ public final class Sweep {
         clf = null;
         System.gc();   // each trial leaves a whole graph behind; its native buffers go only when the GC sees it unreachable
         return res;
+    }
+
+    /** What results/ID.json records: the sweep's model, task, sources and setting, and this unit's masked heads. */
+    private RunResult runResult(SweepPlan.Unit u, List<HeadId> heads, RunResult.Run run, Map<String, Map<String, RunResult.Split>> splits) {
+        return new RunResult(modelName, task, sources, setting, u.order(), u.k(), heads.stream().map(HeadId::toString).sorted().toList(),
+                u.masking(), training.seed(), run, splits);
     }
 
     private void saveBase(TokenClassifier m) {
@@ -320,6 +387,7 @@ public final class Sweep {
             }
         Map<String, ImportanceReport.Language> tables = new LinkedHashMap<>();
         ObjectNode info = JSON.createObjectNode();
+        info.put("task", task);   // ties the file to its task in headlens report
         ObjectNode secs = info.putObject("seconds");
         ObjectNode sents = info.putObject("sentences");
         for (var e : sets.entrySet()) {
@@ -375,9 +443,9 @@ public final class Sweep {
                 res.put("fraction_pruned", masked.size() / (double) total);
                 ArrayNode a = res.putArray("masked");
                 masked.forEach(h -> a.add(h.toString()));
-                double sd = sourceScore(clf);
-                res.put("source_dev", sd);
-                res.set("scores", targetScores(clf, sd));
+                Scored sd = sourceScore(clf);
+                res.put("source_dev", sd.score());
+                res.set("scores", targetScores(clf, sd).scores());
                 writeJson(f, res);
                 log.printf(Locale.ROOT, "iterative round %d: %d heads masked, source dev %.4f (floor %.4f)%n", round, masked.size(),
                         res.get("source_dev").asDouble(), floor);

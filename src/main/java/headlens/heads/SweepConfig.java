@@ -37,6 +37,9 @@ import java.util.Map;
  * random_seed: 1
  * importance: {method: gradient, per_target: true}
  * mode: trials                        # trials | iterative | both
+ * task: pos                           # pos | ner | slot: the result files' metrics (default: ner when labels carry B-/I-, else pos)
+ * setting: cross                      # cross | multi (default: cross for one training language, multi for several)
+ * masking: [train+eval, train-only]   # default [train+eval]; train-only = masked while fine-tuning, not when scoring
  * iterative: {fraction: 0.1, threshold: 0.9, max_rounds: 10}
  * cluster:                            # for --emit slurm|k8s (flags win); every key optional
  *   {cpus_per_task: 2, mem: 6G, time: "01:00:00", parallel: 8, partition: cpu, image: headlens:0.1.0, storage: 20Gi}
@@ -60,7 +63,10 @@ public record SweepConfig(
         @JsonProperty("mode") String mode,
         @JsonProperty("iterative") Iterative iterative,
         @JsonProperty("eval_batch_size") Integer evalBatchSize,
-        @JsonProperty("cluster") Cluster cluster) {
+        @JsonProperty("cluster") Cluster cluster,
+        @JsonProperty("task") String task,
+        @JsonProperty("setting") String setting,
+        @JsonProperty("masking") List<String> masking) {
 
     /**
      * Resources of one unit on a cluster: Slurm's {@code --cpus-per-task}, {@code --mem} (Slurm units, K/M/G/T),
@@ -116,10 +122,19 @@ public record SweepConfig(
         iterative = iterative == null ? new Iterative(0.1, 0.9, 10) : iterative;
         evalBatchSize = evalBatchSize == null ? 32 : evalBatchSize;
         cluster = cluster == null ? Cluster.NONE : cluster;
+        if (task != null && !List.of("pos", "ner", "slot").contains(task)) throw new HeadlensException("sweep config: task must be pos, ner or slot, not '" + task + "'");
+        if (setting != null && !List.of("cross", "multi").contains(setting)) throw new HeadlensException("sweep config: setting must be cross or multi, not '" + setting + "'");
+        masking = masking == null ? List.of(TRAIN_EVAL) : List.copyOf(new java.util.LinkedHashSet<>(masking));
+        if (masking.isEmpty()) throw new HeadlensException("sweep config: masking lists no variant (train+eval, train-only)");
+        for (String m : masking)
+            if (!m.equals(TRAIN_EVAL) && !m.equals(TRAIN_ONLY)) throw new HeadlensException("sweep config: masking '" + m + "' is not train+eval or train-only");
         targets = new LinkedHashMap<>(targets);
         for (var e : targets.entrySet())
             if (e.getValue().dev() == null) throw new HeadlensException("sweep config: target '" + e.getKey() + "' has no dev file");
     }
+
+    /** Masking variants: heads masked in fine-tuning and evaluation ("pruned"), or in fine-tuning only (the authors' released code). */
+    public static final String TRAIN_EVAL = "train+eval", TRAIN_ONLY = "train-only";
 
     public String method() { return importance.method() == null ? "gradient" : importance.method(); }
 

@@ -21,10 +21,11 @@ public record SweepPlan(List<Unit> units) {
     public enum Kind { BASE, RANKING, TRIAL, ITERATIVE }
 
     /**
+     * @param masking train+eval or train-only for the trials (k = 0: train+eval, the baseline of both), null otherwise
      * @param index  position among the parallel units, or -1 for a setup unit
      * @param result the unit's result file, relative to the config's {@code output}
      */
-    public record Unit(String id, Kind kind, String order, int k, int index, List<String> dependsOn, String result, String runs) {
+    public record Unit(String id, Kind kind, String order, int k, String masking, int index, List<String> dependsOn, String result, String runs) {
         public boolean setup() { return index < 0; }
 
         public Path file(Path output) { return output.resolve(result); }
@@ -37,6 +38,7 @@ public record SweepPlan(List<Unit> units) {
             if (kind == Kind.TRIAL) {
                 n.put("order", order);
                 n.put("k", k);
+                n.put("masking", masking);
             }
             n.put("runs", runs);
             ArrayNode deps = n.putArray("depends_on");
@@ -48,28 +50,36 @@ public record SweepPlan(List<Unit> units) {
 
     public static SweepPlan of(SweepConfig cfg) {
         List<Unit> u = new ArrayList<>();
-        u.add(new Unit(BASE, Kind.BASE, "none", 0, -1, List.of(), "trials/" + BASE + ".json",
+        u.add(new Unit(BASE, Kind.BASE, "none", 0, SweepConfig.TRAIN_EVAL, -1, List.of(), "trials/" + BASE + ".json",
                 "fine-tune the pretrained encoder on the source data (k = 0; saved to work/base for the ranking)"));
-        u.add(new Unit(HEADS, Kind.RANKING, null, 0, -1, List.of(BASE), "heads.json",
+        u.add(new Unit(HEADS, Kind.RANKING, null, 0, null, -1, List.of(BASE), "heads.json",
                 "rank the heads of the k = 0 tagger by " + cfg.method() + " importance on source dev"
                         + (cfg.perTarget() ? " (and every target's dev)" : "")));
         int i = 0;
         if (cfg.mode().equals("trials") || cfg.mode().equals("both"))
-            for (String order : cfg.orders())
-                for (int k : cfg.ks(order)) {
-                    String id = trialId(order, k);
-                    u.add(new Unit(id, Kind.TRIAL, order, k, i++, List.of(HEADS), "trials/" + id + ".json",
-                            "fine-tune from the pretrained weights with the " + k + " " + order + (order.equals("random") ? "" : "-ranked")
-                                    + " head" + (k == 1 ? "" : "s") + " masked; score every target"));
-                }
+            for (String masking : cfg.masking())
+                for (String order : cfg.orders())
+                    for (int k : cfg.ks(order)) {
+                        boolean trainOnly = masking.equals(SweepConfig.TRAIN_ONLY);
+                        String id = trialId(order, k, masking);
+                        u.add(new Unit(id, Kind.TRIAL, order, k, masking, i++, List.of(HEADS),
+                                "trials/" + (trainOnly ? "train-only/" : "") + trialId(order, k, SweepConfig.TRAIN_EVAL) + ".json",
+                                "fine-tune from the pretrained weights with the " + k + " " + order + (order.equals("random") ? "" : "-ranked")
+                                        + " head" + (k == 1 ? "" : "s") + " masked; score every target"
+                                        + (trainOnly ? " with every head active (masked at training only)" : "")));
+                    }
         if (cfg.mode().equals("iterative") || cfg.mode().equals("both"))
-            u.add(new Unit(ITERATIVE, Kind.ITERATIVE, null, 0, i, List.of(BASE), "iterative.json",
+            u.add(new Unit(ITERATIVE, Kind.ITERATIVE, null, 0, null, i, List.of(BASE), "iterative.json",
                     "Michel's iterative pruning of the k = 0 tagger, " + Math.round(100 * cfg.fraction()) + "% of the heads per round"));
         return new SweepPlan(List.copyOf(u));
     }
 
-    static String trialId(String order, int k) {
-        return k == 0 ? BASE : String.format(Locale.ROOT, "%s-k%02d", order, k);
+    /**
+     * ORDER-kNN, and ORDER-kNN-train-only for the masked-at-training-only variant (its result under trials/train-only/, so
+     * readers of trials/*.json see the train+eval trials only, as before the variant existed).
+     */
+    static String trialId(String order, int k, String masking) {
+        return k == 0 ? BASE : String.format(Locale.ROOT, "%s-k%02d", order, k) + (masking.equals(SweepConfig.TRAIN_ONLY) ? "-train-only" : "");
     }
 
     /** The units of a job array: all but the setup. */

@@ -71,6 +71,8 @@ public final class SweepReport {
         trials.values().forEach(tr::add);
         ArrayNode it = j.putArray("iterative");
         iterative.forEach(it::add);
+        List<JsonNode> trainOnly = list(out.resolve("trials/train-only"));   // masked at training only: in results/ and headlens report
+        if (!trainOnly.isEmpty()) trainOnly.forEach(j.putArray("train_only")::add);
         j.set("spearman", Sweep.JSON.valueToTree(heads.spearman()));
         j.set("costs", costs(base, heads));
         try {
@@ -163,7 +165,9 @@ public final class SweepReport {
                 c.get("train_sentences").asInt(), c.get("epoch_seconds").asDouble(), 1000 * c.get("train_s_per_sentence").asDouble(),
                 c.get("importance_over_epoch").asDouble(), c.get("per_sentence_ratio").asDouble()));
         md.append("\nFiles: `results.csv`, `results.json`, `curve-dev.png/.svg`, `curve-test.png/.svg`, `heads-*.png/.svg`, `heads.json`")
-                .append(iterative.isEmpty() ? "" : ", `iterative.png/.svg`").append(", `trials/*.json`.\n");
+                .append(iterative.isEmpty() ? "" : ", `iterative.png/.svg`").append(", `trials/*.json`")
+                .append(trainOnly.isEmpty() ? "" : ", `trials/train-only/*.json` (heads masked at training only; not in the tables above)")
+                .append("; `results/*.json` (headlens-result/1, per-sentence statistics: `headlens report --runs` on this directory).\n");
         write(out.resolve("results.md"), md.toString());
 
         // plots

@@ -169,7 +169,7 @@ public record RunResult(String model, String task, List<String> sources, String 
     }
 
     /** Validates a parsed result file; every error names the file and the field. */
-    static RunResult parse(JsonNode o, Path file) {
+    public static RunResult parse(JsonNode o, Path file) {
         if (!isResult(o)) throw new HeadlensException(file + ": field 'format' must be \"" + FORMAT + "\"");
         Reader r = new Reader(file);
         String task = r.oneOf(o, "task", TASKS), setting = r.oneOf(o, "setting", SETTINGS), order = r.oneOf(o, "order", ORDERS);

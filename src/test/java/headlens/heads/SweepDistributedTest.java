@@ -133,6 +133,66 @@ class SweepDistributedTest {
         assertEquals(List.of("base-k00.json", "lowest-k02.json", "random-k02.json"), names(root.resolve("proc/out/trials")));
     }
 
+    /**
+     * A trial killed after its first best checkpoint (its scores in best.json, no result or trial file yet) resumes to
+     * the result file and trial file of the uninterrupted run, both written only at the end.
+     */
+    @Test
+    void killedTrialResumesWithTheBestCheckpointsScores() throws Exception {
+        Path cfg = config("kill");
+        for (String f : List.of("out/trials/base-k00.json", "out/heads.json"))
+            FileUtils.copyFile(root.resolve("seq").resolve(f).toFile(), root.resolve("kill").resolve(f).toFile());
+        FileUtils.copyDirectory(root.resolve("seq/work/base").toFile(), root.resolve("kill/work/base").toFile());
+        SweepConfig c = SweepConfig.read(cfg);
+        // 40 sentences / batch 8 = 5 updates per epoch, 2 epochs: killed at update 7, after the first dev evaluation. A
+        // trial whose best checkpoint is that first one: after the resume, its scores exist only in best.json.
+        String id = null;
+        for (String t : List.of("lowest-k01", "lowest-k02", "random-k02"))
+            if (id == null && read(root.resolve("seq/out/trials/" + t + ".json")).get("best_step").asInt() == 5) id = t;
+        assertNotNull(id, "a trial whose best checkpoint is at the first evaluation");
+        Sweep killed = new Sweep(c, System.err).stopAfter(7);
+        SweepPlan.Unit u = killed.plan().byId(id);
+        assertThrows(headlens.cli.HeadlensException.class, () -> killed.runUnit(u));
+        assertFalse(killed.isDone(u));
+        assertFalse(Files.exists(root.resolve("kill/out/results/" + id + ".json")), "no result file before the commit point");
+        Path bestFile = root.resolve("kill/work/trials/" + id + "/best.json");
+        String best = Files.readString(bestFile);
+        assertTrue(read(bestFile).at("/result/results/de/test/metrics/f1/tp").isArray(), best);
+        new Sweep(c, System.err).runUnit(u);
+        assertEquals(best, Files.readString(bestFile), "the resumed part found no better checkpoint");
+        assertEquals(normalize(read(root.resolve("seq/out/results/" + id + ".json"))), normalize(read(root.resolve("kill/out/results/" + id + ".json"))));
+        assertEquals(normalize(read(root.resolve("seq/out/trials/" + id + ".json"))), normalize(read(root.resolve("kill/out/trials/" + id + ".json"))));
+    }
+
+    /**
+     * A trial begun by an older headlens (best.json without per-sentence scores) and resumed here: the trial file as
+     * before, no result file, and a line saying why. The trial's best checkpoint precedes the kill, so nothing rewrites best.json.
+     */
+    @Test
+    void trialBegunByAnOlderHeadlensResumesWithoutAResultFile() throws Exception {
+        Path cfg = config("old");
+        for (String f : List.of("out/trials/base-k00.json", "out/heads.json"))
+            FileUtils.copyFile(root.resolve("seq").resolve(f).toFile(), root.resolve("old").resolve(f).toFile());
+        FileUtils.copyDirectory(root.resolve("seq/work/base").toFile(), root.resolve("old/work/base").toFile());
+        SweepConfig c = SweepConfig.read(cfg);
+        String id = null;
+        for (String t : List.of("lowest-k01", "lowest-k02", "random-k02"))
+            if (id == null && read(root.resolve("seq/out/trials/" + t + ".json")).get("best_step").asInt() == 5) id = t;
+        assertNotNull(id);
+        Sweep killed = new Sweep(c, System.err).stopAfter(7);
+        SweepPlan.Unit u = killed.plan().byId(id);
+        assertThrows(headlens.cli.HeadlensException.class, () -> killed.runUnit(u));
+        Path bestFile = root.resolve("old/work/trials/" + id + "/best.json");
+        ObjectNode b = (ObjectNode) read(bestFile);
+        b.remove("result");   // what the sweep wrote before result files existed
+        Files.writeString(bestFile, b.toString());
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        new Sweep(c, new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8)).runUnit(u);
+        assertTrue(log.toString(java.nio.charset.StandardCharsets.UTF_8).contains("has no per-sentence scores (an older headlens wrote it)"), log.toString());
+        assertFalse(Files.exists(root.resolve("old/out/results/" + id + ".json")));
+        assertEquals(normalize(read(root.resolve("seq/out/trials/" + id + ".json"))), normalize(read(root.resolve("old/out/trials/" + id + ".json"))));
+    }
+
     static int count(String s, String what) {
         int n = 0;
         for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) n++;
@@ -147,6 +207,10 @@ class SweepDistributedTest {
         for (String f : names(a.resolve("iterative")))
             assertEquals(normalize(read(a.resolve("iterative/" + f))), normalize(read(b.resolve("iterative/" + f))), f);
         assertEquals(normalize(read(a.resolve("heads.json"))), normalize(read(b.resolve("heads.json"))));
+        assertEquals(names(a.resolve("trials")), names(a.resolve("results")));
+        assertEquals(names(a.resolve("results")), names(b.resolve("results")));
+        for (String f : names(a.resolve("results")))
+            assertEquals(normalize(read(a.resolve("results/" + f))), normalize(read(b.resolve("results/" + f))), f);
         JsonNode ra = normalize(read(a.resolve("results.json"))), rb = normalize(read(b.resolve("results.json")));
         ((ObjectNode) ra).remove("name");   // the config names differ; nothing else may
         ((ObjectNode) rb).remove("name");
@@ -159,7 +223,7 @@ class SweepDistributedTest {
         return JSON.readTree(f.toFile());
     }
 
-    /** Without what measures time: {@code seconds}, {@code train_seconds}, {@code costs}, heads.json's {@code info}. */
+    /** Without what measures time or memory: {@code seconds}, {@code train_seconds}, {@code costs}, heads.json's {@code info}, the result files' {@code wall_seconds} and {@code peak_rss_bytes}. */
     static JsonNode normalize(JsonNode n) {
         JsonNode c = n.deepCopy();
         strip(c);
@@ -168,7 +232,7 @@ class SweepDistributedTest {
 
     private static void strip(JsonNode n) {
         if (n instanceof ObjectNode o) {
-            for (String k : List.of("seconds", "train_seconds", "costs", "info")) o.remove(k);
+            for (String k : List.of("seconds", "train_seconds", "costs", "info", "wall_seconds", "peak_rss_bytes")) o.remove(k);
             for (Iterator<JsonNode> it = o.elements(); it.hasNext(); ) strip(it.next());
         } else if (n instanceof ArrayNode a) {
             a.forEach(SweepDistributedTest::strip);

@@ -3,6 +3,8 @@ package headlens.heads;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import headlens.cli.Main;
+import headlens.eval.SeqevalMetrics;
+import headlens.report.RunResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -70,10 +74,32 @@ class SweepTest {
         assertTrue(md.contains("## lowest — test") && md.contains("## Iterative pruning") && md.contains("Spearman"), md);
         for (String f : List.of("curve-dev.png", "curve-test.svg", "iterative.png", "heads-en.png", "heads-de.svg", "heads-ranking.png", "results.json"))
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        // one result file per evaluated unit, re-summing to the scores of results.json; heads.json names its task
+        assertEquals(trials, names(out.resolve("results")));
+        assertResultFiles(out, "ner", Map.of("en/dev", enDev, "de/dev", deDev, "de/test", deTest), 48, 3);
+        assertEquals("ner", heads.info().get("task").asText());
+        RunResult r0 = RunResult.read(out.resolve("results/base-k00.json"));
+        assertTrue(r0.run().wallSeconds() > 0 && r0.run().peakRssBytes() > 0 && r0.run().batchSize() == 8 && r0.run().maxLength() == 32, r0.run().toString());
+        assertEquals("pretrained", r0.model());
+
+        // headlens report on the sweep's output: the trials' rows, with intervals, and the heads file under its task
+        Path rep = tmp.resolve("report");
+        assertEquals(0, Main.run("report", "--runs", out.toString(), "--to", rep.toString(), "--resamples", "200"));
+        String report = Files.readString(rep.resolve("report.md"));
+        assertTrue(report.contains("Runs: 7 result files in 1 experiments; 1 heads files."), report);
+        assertCurveRows(report, "de", List.of(0, 1, 2));
+        assertTrue(Files.isRegularFile(rep.resolve("report.html")));
 
         // resume: a lost trial is redone (with the same, seeded, result); finished ones are not touched
         JsonNode lost = json.readTree(out.resolve("trials/random-k02.json").toFile());
+        JsonNode lostResult = SweepDistributedTest.read(out.resolve("results/random-k02.json"));
         Files.delete(out.resolve("trials/random-k02.json"));
+        Files.delete(out.resolve("results/random-k02.json"));
+        // a partly finished sweep reports too
+        assertEquals(0, Main.run("report", "--runs", out.toString(), "--to", tmp.resolve("partial").toString(), "--resamples", "200"));
+        String partial = Files.readString(tmp.resolve("partial/report.md"));
+        assertTrue(partial.contains("Runs: 6 result files in 1 experiments"), partial);
+        assertCurveRows(partial, "de", List.of(0, 1, 2));
         FileTime kept = Files.getLastModifiedTime(out.resolve("trials/lowest-k01.json"));
         assertEquals(0, Main.run("sweep", "--config", yaml.toString()));
         assertEquals(kept, Files.getLastModifiedTime(out.resolve("trials/lowest-k01.json")));
@@ -81,6 +107,170 @@ class SweepTest {
         assertEquals(lost.get("heads"), redone.get("heads"));
         assertEquals(lost.get("scores"), redone.get("scores"));
         assertEquals(lost.get("source_dev"), redone.get("source_dev"));
+        assertEquals(SweepDistributedTest.normalize(lostResult), SweepDistributedTest.normalize(SweepDistributedTest.read(out.resolve("results/random-k02.json"))));
+    }
+
+    /**
+     * POS labels (so task pos, inferred) and both masking variants: the train-only trials are their own units (the
+     * train+eval ids unchanged), their result files say train-only, and the paper's POS F1 sits beside token accuracy.
+     */
+    @Test
+    void posSweepWithBothMaskingVariants() throws Exception {
+        Path model = tmp.resolve("pretrained");
+        TinyRunDir.createPretrained(model);
+        Path en = pos(TinyRunDir.data(tmp.resolve("en-train.tsv"), "en", 40, 3)), enDev = pos(TinyRunDir.data(tmp.resolve("en-dev.tsv"), "en", 16, 4));
+        Path deDev = pos(TinyRunDir.data(tmp.resolve("de-dev.tsv"), "de", 16, 5)), deTest = pos(TinyRunDir.data(tmp.resolve("de-test.tsv"), "de", 16, 6));
+        Path out = tmp.resolve("out");
+        String common = String.join("\n",
+                "model: " + model,
+                "output: " + out,
+                "work: " + tmp.resolve("work"),
+                "train: [{file: " + en + "}]",
+                "source_dev: [{file: " + enDev + "}]",
+                "targets:",
+                "  en: {dev: " + enDev + "}",
+                "  de: {dev: " + deDev + ", test: " + deTest + "}",
+                "training: {lr: 3.0e-3, epochs: 2, batch_size: 8, max_length: 32, seed: 3}",
+                "k_max: 2",
+                "controls: []",
+                "mode: trials",
+                "");
+        Path plain = tmp.resolve("plain.yaml"), both = tmp.resolve("both.yaml");
+        Files.writeString(plain, "name: tiny-pos\n" + common);
+        Files.writeString(both, "name: tiny-pos\nmasking: [train+eval, train-only]\n" + common);
+        assertEquals(List.of("base-k00", "heads", "lowest-k01", "lowest-k02"),
+                new Sweep(SweepConfig.read(plain), System.err).plan().units().stream().map(SweepPlan.Unit::id).toList());
+        SweepPlan plan = new Sweep(SweepConfig.read(both), System.err).plan();
+        assertEquals(List.of("base-k00", "heads", "lowest-k01", "lowest-k02", "lowest-k01-train-only", "lowest-k02-train-only"),
+                plan.units().stream().map(SweepPlan.Unit::id).toList());
+        assertEquals("trials/train-only/lowest-k01.json", plan.byId("lowest-k01-train-only").result());
+        Path bad = tmp.resolve("bad.yaml");
+        Files.writeString(bad, "name: tiny-pos\nmasking: [eval-only]\n" + common);
+        assertEquals(2, Main.run("sweep", "--config", bad.toString(), "--plan"));
+        assertEquals(0, Main.run("sweep", "--config", both.toString()));
+
+        assertEquals(List.of("base-k00.json", "lowest-k01-train-only.json", "lowest-k01.json", "lowest-k02-train-only.json", "lowest-k02.json"),
+                names(out.resolve("results")));
+        Map<String, Path> sets = Map.of("en/dev", enDev, "de/dev", deDev, "de/test", deTest);
+        assertResultFiles(out, "pos", sets, 40, 2);
+        ObjectMapper json = new ObjectMapper();
+        JsonNode results = json.readTree(out.resolve("results.json").toFile());
+        assertEquals(2, results.get("train_only").size());
+        boolean differs = false;
+        for (int k = 1; k <= 2; k++) {
+            String id = String.format("lowest-k%02d", k);
+            RunResult te = RunResult.read(out.resolve("results/" + id + ".json")), to = RunResult.read(out.resolve("results/" + id + "-train-only.json"));
+            JsonNode trial = json.readTree(out.resolve("trials/train-only/" + id + ".json").toFile());
+            assertEquals("train-only", to.masking());
+            assertEquals("train-only", trial.get("masking").asText());
+            assertEquals(te.heads(), to.heads(), "the same heads in both variants");
+            assertEquals(k, to.heads().size());
+            assertResummed(trial, to, "pos", sets);
+            for (String ls : sets.keySet()) {
+                String[] p = ls.split("/");
+                differs |= !java.util.Arrays.deepEquals(te.results().get(p[0]).get(p[1]).metrics().get("accuracy").stats().columns(),
+                        to.results().get(p[0]).get(p[1]).metrics().get("accuracy").stats().columns());
+            }
+        }
+        assertTrue(differs, "evaluating with the masked heads active changes some prediction");
+
+        // the paper's POS F1: its gold side (tp + fn per sentence) is seqeval 0.0.12's chunk count of the gold tags
+        RunResult r0 = RunResult.read(out.resolve("results/base-k00.json"));
+        for (var e : sets.entrySet()) {
+            String[] p = e.getKey().split("/");
+            RunResult.Metric f1 = r0.results().get(p[0]).get(p[1]).metrics().get("paper_f1");
+            assertNotNull(f1, e.getKey());
+            List<List<String>> gold = labels(e.getValue());
+            int[] g = f1.stats().goldSizes();
+            for (int s = 0; s < gold.size(); s++)
+                assertEquals(SeqevalMetrics.evaluateSeqeval0012(List.of(gold.get(s)), List.of(gold.get(s))).micro().support(), g[s], e.getKey() + " sentence " + s);
+        }
+
+        Path rep = tmp.resolve("report");
+        assertEquals(0, Main.run("report", "--runs", out.toString(), "--to", rep.toString(), "--resamples", "200"));
+        String report = Files.readString(rep.resolve("report.md"));
+        assertTrue(report.contains("Masked at training and evaluation vs at training only"), report);
+        assertTrue(report.contains("masked train-only"), report);
+    }
+
+    /** A copy of a tiny data file with POS-like tags for its NER-like ones (O, B-PER, I-PER: learnable from the word). */
+    static Path pos(Path tsv) throws Exception {
+        Files.writeString(tsv, Files.readString(tsv).replace("\tO\n", "\tNOUN\n").replace("\tB-PER\n", "\tVERB\n").replace("\tI-PER\n", "\tADJ\n"));
+        return tsv;
+    }
+
+    /** The gold labels of a tiny TSV file, sentence by sentence, read here without headlens' readers. */
+    static List<List<String>> labels(Path tsv) throws Exception {
+        List<List<String>> r = new ArrayList<>();
+        List<String> cur = new ArrayList<>();
+        for (String line : Files.readAllLines(tsv)) {
+            if (line.isBlank()) { if (!cur.isEmpty()) r.add(cur); cur = new ArrayList<>(); continue; }
+            cur.add(line.substring(line.indexOf('\t') + 1));
+        }
+        if (!cur.isEmpty()) r.add(cur);
+        return r;
+    }
+
+    /**
+     * Every train+eval trial of results.json has results/ID.json, describing that trial, whose per-sentence statistics,
+     * summed here, give the trial's scores and count the words of the evaluation files.
+     */
+    static void assertResultFiles(Path out, String task, Map<String, Path> sets, int trainSentences, int epochs) throws Exception {
+        JsonNode rj = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        for (JsonNode t : rj.get("trials")) {
+            int k = t.get("k").asInt();
+            String id = k == 0 ? "base-k00" : String.format("%s-k%02d", t.get("order").asText(), k);
+            RunResult r = RunResult.read(out.resolve("results/" + id + ".json"));
+            assertEquals(task, r.task(), id);
+            assertEquals(List.of("en"), r.sources());
+            assertEquals("cross", r.setting());
+            assertEquals(k == 0 ? "none" : t.get("order").asText(), r.order());
+            assertEquals(k, r.k());
+            assertEquals(strings(t.get("heads")), r.heads());
+            assertEquals("train+eval", r.masking());
+            assertEquals(3, r.seed());
+            assertEquals(trainSentences, r.run().trainSentences());
+            assertEquals(epochs, r.run().epochs());
+            assertResummed(t, r, task, sets);
+        }
+    }
+
+    static void assertResummed(JsonNode trial, RunResult r, String task, Map<String, Path> sets) throws Exception {
+        int cells = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> it = trial.get("scores").fields(); it.hasNext(); ) {
+            var lang = it.next();
+            for (Iterator<Map.Entry<String, JsonNode>> is = lang.getValue().fields(); is.hasNext(); ) {
+                var split = is.next();
+                String where = lang.getKey() + "/" + split.getKey();
+                RunResult.Split s = r.results().get(lang.getKey()).get(split.getKey());
+                List<List<String>> gold = labels(sets.get(where));
+                assertEquals(gold.size(), s.sentences(), where);
+                long words = gold.stream().mapToLong(List::size).sum();
+                assertEquals(words, s.tokens(), where);
+                int[][] acc = s.metrics().get("accuracy").stats().columns();
+                long correct = 0, total = 0;
+                for (int i = 0; i < acc[0].length; i++) { correct += acc[0][i]; total += acc[1][i]; }
+                assertEquals(words, total, where);
+                double resummed;
+                if (task.equals("pos")) resummed = (double) correct / total;
+                else {
+                    int[][] f = s.metrics().get("f1").stats().columns();
+                    long tp = 0, fp = 0, fn = 0;
+                    for (int i = 0; i < f[0].length; i++) { tp += f[0][i]; fp += f[1][i]; fn += f[2][i]; }
+                    resummed = 2.0 * tp / (2 * tp + fp + fn);
+                }
+                assertEquals(split.getValue().asDouble(), resummed, 1e-12, where + " of " + r.order() + " k=" + r.k());
+                cells++;
+            }
+        }
+        assertEquals(3, cells, "en dev, de dev, de test");
+    }
+
+    /** report.md has a k-curve table for the target with a row per k. */
+    static void assertCurveRows(String report, String target, List<Integer> ks) {
+        int at = report.indexOf("→ " + target.toUpperCase(java.util.Locale.ROOT) + ": ");
+        assertTrue(at >= 0, report);
+        for (int k : ks) assertTrue(report.substring(at).contains("\n| " + k + " | "), "row k = " + k + "\n" + report);
     }
 
     static List<String> names(Path dir) throws Exception {
