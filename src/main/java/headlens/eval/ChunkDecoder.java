@@ -16,15 +16,27 @@ public final class ChunkDecoder {
      * ends one.
      */
     public static List<Chunk> conlleval(List<List<String>> sentences) {
+        Conlleval d = new Conlleval();
         List<Chunk> chunks = new ArrayList<>();
-        char prevTag = 'O';
-        String prevType = "";
-        int begin = 0;
-        int i = 0;
-        for (List<String> sentence : sentences) {
+        for (List<String> sentence : sentences) chunks.addAll(d.next(sentence));
+        return chunks;
+    }
+
+    /**
+     * {@link #conlleval(List)} a sentence at a time, for scoring without holding every sentence: the decoder's state
+     * and offsets run on from one sentence to the next, so the chunks are exactly those of the concatenation. A chunk
+     * is returned with the sentence (or the sentinel {@code O} after it) at which it ends.
+     */
+    public static final class Conlleval {
+        private char prevTag = 'O';
+        private String prevType = "";
+        private int begin, i, emitted;
+
+        public List<Chunk> next(List<String> sentence) {
+            List<Chunk> chunks = new ArrayList<>();
             for (int k = 0; k <= sentence.size(); k++, i++) {
                 String label = k < sentence.size() ? sentence.get(k) : "O";
-                if (label.isEmpty()) throw new HeadlensException("empty label in sentence " + chunks.size());
+                if (label.isEmpty()) throw new HeadlensException("empty label in sentence " + (emitted + chunks.size()));
                 char tag = label.charAt(0);
                 String type = typeOf(label);
                 if (endOfChunk(prevTag, tag, prevType, type)) chunks.add(new Chunk(prevType, -1, begin, i));
@@ -32,8 +44,9 @@ public final class ChunkDecoder {
                 prevTag = tag;
                 prevType = type;
             }
+            emitted += chunks.size();
+            return chunks;
         }
-        return chunks;
     }
 
     /** seqeval: {@code chunk[1:].split('-', maxsplit=1)[-1] or '_'}. */
