@@ -8,6 +8,7 @@ import headlens.tokenize.Tokenizer;
 import headlens.tokenize.Tokenizers;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -100,6 +101,7 @@ public final class EncodeCommand implements Callable<Integer> {
                         for (Line line : pool) write(w, line);
                         pool.clear();
                         bytes = 0;
+                        ClosingMemoryMgr.drain();   // idle buffers of this pool's batch shapes: see Tagger.predict
                     }
                 }
             });
@@ -117,27 +119,31 @@ public final class EncodeCommand implements Callable<Integer> {
             List<Line> rows = order.subList(s, Math.min(order.size(), s + batchSize));
             Encoder.Output o = enc.forward(Encoder.Batch.pad(rows.stream().map(l -> l.ids).toList(), padId));
             int t = (int) o.hidden().size(1);
-            float[] hidden = floats(o.hidden());                                                  // [B, T, H]
-            float[][] att = new float[o.attentions().size()][];
+            // each line's values read straight from the native buffers: a float[] of the whole batch would be a
+            // humongous object for the collector, and the heap grew with them
+            INDArray hidden = compact(o.hidden());                                                // [B, T, H]
+            INDArray[] att = new INDArray[o.attentions().size()];
             heads = new long[att.length];
             for (int l = 0; l < att.length; l++) {
-                heads[l] = o.attentions().get(l).size(1);
-                att[l] = floats(o.attentions().get(l));                                           // [B, heads, T, T]
+                att[l] = compact(o.attentions().get(l));                                          // [B, heads, T, T]
+                heads[l] = att[l].size(1);
             }
             for (int r = 0; r < rows.size(); r++) {
                 Line line = rows.get(r);
                 int n = line.ids.length;
-                line.hidden = Arrays.copyOfRange(hidden, r * t * h, r * t * h + n * h);           // rows are contiguous
+                line.hidden = hidden.data().getFloatsAt((long) r * t * h, n * h);                   // rows are contiguous
                 line.attn = new float[att.length][];
                 for (int l = 0; l < att.length; l++) {
                     int k = (int) heads[l];
                     float[] a = new float[k * n * n];
                     for (int head = 0; head < k; head++)
                         for (int q = 0; q < n; q++)
-                            System.arraycopy(att[l], ((r * k + head) * t + q) * t, a, (head * n + q) * n, n);
+                            System.arraycopy(att[l].data().getFloatsAt(((long) (r * k + head) * t + q) * t, n), 0, a, (head * n + q) * n, n);
                     line.attn[l] = a;
                 }
             }
+            if (hidden != o.hidden()) hidden.close();
+            for (int l = 0; l < att.length; l++) if (att[l] != o.attentions().get(l)) att[l].close();
             ClosingMemoryMgr.recycle(o.hidden());                // this batch's outputs back to the pool now
             o.attentions().forEach(ClosingMemoryMgr::recycle);
         }
@@ -152,11 +158,14 @@ public final class EncodeCommand implements Callable<Integer> {
         line.attn = null;
     }
 
-    /** The values of an array, C order, as float32 (a temporary copy, freed at once). */
-    private static float[] floats(INDArray a) {
-        INDArray c = a.castTo(DataType.FLOAT).dup('c');
-        float[] v = c.data().asFloat();
-        c.close();
-        return v;
+    /** The array as float32 in a C-order buffer of its own that starts at its first value: itself, or a copy (close it). */
+    private static INDArray compact(INDArray a) {
+        INDArray f = a.castTo(DataType.FLOAT);
+        boolean plain = f.offset() == 0 && f.data().offset() == 0 && f.data().length() == f.length()
+                && Arrays.equals(f.stride(), Nd4j.getStrides(f.shape(), 'c'));
+        if (plain) return f;
+        INDArray c = f.dup('c');
+        if (f != a) f.close();
+        return c;
     }
 }

@@ -147,9 +147,9 @@ public final class Npz {
             long[] shape = a.shape();
             switch (a.dataType()) {
                 case FLOAT -> add(name, shape, c.data().asFloat());
-                case DOUBLE -> { double[] v = c.data().asDouble(); ByteBuffer bb = buffer(v.length, 8); bb.asDoubleBuffer().put(v); entry(name, "<f8", shape, bb); }
+                case DOUBLE -> { double[] v = c.data().asDouble(); entry(name, "<f8", shape, v.length, (i, m) -> chunk.asDoubleBuffer().put(v, i, m)); }
                 case LONG -> add(name, shape, c.data().asLong());
-                case INT -> { int[] v = c.data().asInt(); ByteBuffer bb = buffer(v.length, 4); bb.asIntBuffer().put(v); entry(name, "<i4", shape, bb); }
+                case INT -> { int[] v = c.data().asInt(); entry(name, "<i4", shape, v.length, (i, m) -> chunk.asIntBuffer().put(v, i, m)); }
                 default -> throw new IllegalArgumentException("dtype " + a.dataType() + " cannot be written to .npy");
             }
             c.close();
@@ -157,31 +157,33 @@ public final class Npz {
 
         /** A float32 array from its C-order values. */
         public void add(String name, long[] shape, float[] values) throws IOException {
-            ByteBuffer bb = buffer(values.length, 4);
-            bb.asFloatBuffer().put(values);
-            entry(name, "<f4", shape, bb);
+            entry(name, "<f4", shape, values.length, (i, m) -> chunk.asFloatBuffer().put(values, i, m));
         }
 
         /** An int64 array from its C-order values. */
         public void add(String name, long[] shape, long[] values) throws IOException {
-            ByteBuffer bb = buffer(values.length, 8);
-            bb.asLongBuffer().put(values);
-            entry(name, "<i8", shape, bb);
+            entry(name, "<i8", shape, values.length, (i, m) -> chunk.asLongBuffer().put(values, i, m));
         }
 
-        private static ByteBuffer buffer(int count, int width) {
-            return ByteBuffer.allocate(Math.multiplyExact(count, width)).order(ByteOrder.LITTLE_ENDIAN);
-        }
+        /** Puts values [i, i + m) into {@link #chunk} (little-endian). */
+        private interface Fill { void put(int i, int m); }
 
-        private void entry(String name, String descr, long[] shape, ByteBuffer data) throws IOException {
-            long count = 1;
-            for (long d : shape) count = Math.multiplyExact(count, d);
-            int width = descr.charAt(2) - '0';
-            if (count * width != data.capacity())
-                throw new IllegalArgumentException(name + ": shape " + Arrays.toString(shape) + " does not match " + data.capacity() / width + " values");
+        private final ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+
+        /** Header, then the values through a small reused buffer (no copy of the whole array on the heap). */
+        private void entry(String name, String descr, long[] shape, int count, Fill fill) throws IOException {
+            long expected = 1;
+            for (long d : shape) expected = Math.multiplyExact(expected, d);
+            if (expected != count)
+                throw new IllegalArgumentException(name + ": shape " + Arrays.toString(shape) + " does not match " + count + " values");
+            int width = descr.charAt(2) - '0', perChunk = chunk.capacity() / width;
             zip.putNextEntry(new ZipEntry(name + ".npy"));
             zip.write(npyHeader(descr, shape));
-            zip.write(data.array());
+            for (int i = 0; i < count; i += perChunk) {
+                int m = Math.min(perChunk, count - i);
+                fill.put(i, m);
+                zip.write(chunk.array(), 0, m * width);
+            }
             zip.closeEntry();
             entries++;
         }
