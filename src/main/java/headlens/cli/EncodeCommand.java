@@ -101,7 +101,7 @@ public final class EncodeCommand implements Callable<Integer> {
                         for (Line line : pool) write(w, line);
                         pool.clear();
                         bytes = 0;
-                        ClosingMemoryMgr.drain();   // idle buffers of this pool's batch shapes: see Tagger.predict
+                        ClosingMemoryMgr.trim();    // memory back to where it was before this pool
                     }
                 }
             });
@@ -115,8 +115,10 @@ public final class EncodeCommand implements Callable<Integer> {
         List<Line> order = new ArrayList<>(pool);
         order.sort(Comparator.comparingInt(l -> l.ids.length));   // stable
         int h = hiddenSize = enc.config().hiddenSize();
+        ClosingMemoryMgr.LengthSorted lengths = new ClosingMemoryMgr.LengthSorted();
         for (int s = 0; s < order.size(); s += batchSize) {
             List<Line> rows = order.subList(s, Math.min(order.size(), s + batchSize));
+            lengths.before(rows.get(rows.size() - 1).ids.length);
             Encoder.Output o = enc.forward(Encoder.Batch.pad(rows.stream().map(l -> l.ids).toList(), padId));
             int t = (int) o.hidden().size(1);
             // each line's values read straight from the native buffers: a float[] of the whole batch would be a

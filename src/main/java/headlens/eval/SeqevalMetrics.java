@@ -1,6 +1,5 @@
 package headlens.eval;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

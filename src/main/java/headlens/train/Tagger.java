@@ -56,7 +56,9 @@ public final class Tagger {
     List<List<String>> predict(List<Sentence> sentences, List<Example> ex) {
         List<Example> order = new ArrayList<>();
         List<int[]> tokenPreds = new ArrayList<>();
+        ClosingMemoryMgr.LengthSorted lengths = new ClosingMemoryMgr.LengthSorted();
         for (Batch b : Batches.sorted(ex, batchSize, tokenizer.padId())) {
+            lengths.before(b.length());
             int[][] p = model.predict(new Encoder.Batch(b.inputIds(), b.attentionMask()));
             for (int r = 0; r < b.rows(); r++) { order.add(b.examples().get(r)); tokenPreds.add(p[r]); }
         }
@@ -85,11 +87,7 @@ public final class Tagger {
                 for (int i = 0; i < pool.size(); i++) sink.accept(pool.get(i), labels.get(i));
                 pool.clear();
                 sentences.clear();
-                // The session's buffer pool keeps idle buffers of every batch shape met (up to its cap, 40% of
-                // maxphysicalbytes): over a long input, ever more lengths, so resident memory grew with the input
-                // (2,500 EWT lines: 1.3 GiB idle after the first pool, 2.5 GiB after the fifth). Freeing them between
-                // pools bounds memory by one pool's needs, for about 1,100 fresh allocations per pool of 512 lines.
-                ClosingMemoryMgr.drain();
+                ClosingMemoryMgr.trim();    // memory back to where it was before this pool
             }
         }
     }

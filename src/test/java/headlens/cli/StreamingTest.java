@@ -163,6 +163,22 @@ class StreamingTest {
         }
     }
 
+    /** A bad byte deep in the input, met after the first pools were written: exit 2, the file named, nothing left behind. */
+    @Test
+    void invalidUtf8MidStreamLeavesNoOutput() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("bad-utf8")), in = dir.resolve("in.txt"), out = dir.resolve("out.npz");
+        String line = "word ".repeat(4000).strip() + "\n";             // 20,000 chars: past the reader's look-ahead
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 3; i++) bytes.writeBytes(line.getBytes(StandardCharsets.UTF_8));
+        bytes.writeBytes(new byte[]{'o', 'k', (byte) 0xC3, '(', '\n'});        // 0xC3 must be followed by a continuation byte
+        Files.write(in, bytes.toByteArray());
+        String[] r = cli("encode", "--input", in.toString(), "--output", out.toString(), "--batch-size", "1", "--pool-batches", "1");
+        assertEquals("2", r[0], r[2]);
+        assertTrue(r[2].contains("in.txt:1 has 4002 tokens"), "line 1 was encoded before the error: " + r[2]);
+        assertTrue(r[2].contains("in.txt: not valid UTF-8"), r[2]);
+        try (var files = Files.list(dir)) { assertEquals(List.of(in), files.toList(), "no output, no temporary file"); }
+    }
+
     /** A RUN_DIR trained briefly on the tiny NER set of {@link TrainCliTest} (predictions vary, which is all this needs). */
     static Path run;
     static Path dev;
