@@ -1,6 +1,7 @@
 package headlens.cli;
 
 import headlens.io.Npz;
+import headlens.model.ClosingMemoryMgr;
 import headlens.model.Encoder;
 import headlens.model.ModelSource;
 import headlens.tokenize.Tokenizer;
@@ -8,7 +9,6 @@ import headlens.tokenize.Tokenizers;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,15 +17,21 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code headlens encode}: hidden states (and attention probabilities) of every input line, as .npz. */
+/**
+ * {@code headlens encode}: hidden states (and attention probabilities) of every input line, as .npz. Streams: lines are
+ * read and encoded a pool at a time (a few batches, sorted by length within the pool so padding stays small) and each
+ * line's arrays become .npz entries, in input order, as soon as its pool is done; memory holds one pool, whatever the
+ * input's length.
+ */
 @Command(name = "encode", mixinStandardHelpOptions = true,
         description = "Encode one sentence per line; write input_ids_i, hidden_i [T, hidden] (and attn_i_L [heads, T, T]) to an .npz file.")
 public final class EncodeCommand implements Callable<Integer> {
+    /** A pool also ends once its outputs reach this size (long lines, attentions). */
+    static final long POOL_BYTES = 64L << 20;
+
     @Option(names = "--model", description = "Model directory (default: the embedded all-MiniLM-L6-v2).")
     Path model;
     @Option(names = "--input", required = true, description = "UTF-8 text, one sentence per line.")
@@ -36,61 +42,132 @@ public final class EncodeCommand implements Callable<Integer> {
     boolean attentions;
     @Option(names = "--batch-size", defaultValue = "16", description = "Sentences per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
+    @Option(names = "--pool-batches", defaultValue = "32", description = "Batches read and sorted by length together "
+            + "(default: ${DEFAULT-VALUE}; a pool also ends at 64 MiB of outputs). Memory holds one pool.")
+    int poolBatches;
+
+    private int hiddenSize;
+    private long[] heads = new long[0];   // heads of each layer's attention output
+
+    /** One input line of the current pool: its token ids, then its outputs ([T, H] and per layer [heads, T, T], C order). */
+    private static final class Line {
+        final int index;
+        final int[] ids;
+        float[] hidden;
+        float[][] attn;
+
+        Line(int index, int[] ids) { this.index = index; this.ids = ids; }
+    }
 
     @Override
     public Integer call() throws IOException {
-        List<String> lines = InputLines.read(input);
-        if (lines.isEmpty()) throw new HeadlensException(input + ": no input lines");
         if (batchSize < 1) throw new HeadlensException("--batch-size must be at least 1");
-        Path dir = model != null ? ModelSource.resolve(model) : ModelSource.ensureDefaultModel();
-        ModelSource src = ModelSource.load(dir);
-        Tokenizer tok = Tokenizers.load(dir);
-        Encoder enc = Encoder.create(src.config(), src.weights(),
-                attentions ? Encoder.Options.WITH_ATTENTIONS : Encoder.Options.INFERENCE);
-        headlens.heads.HeadMask.read(dir, src.config()).apply(enc);   // heads pruned by mask (head_mask.json)
-        int maxLen = src.config().maxPositionEmbeddings() - (src.config().isXlmRoberta() ? src.config().padTokenId() + 1 : 0);
-
-        List<int[]> ids = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).isBlank())
-                System.err.printf("warning: %s:%d is empty; encoded as the special tokens alone%n", input, i + 1);
-            int[] seq = tok.encode(lines.get(i)).ids();
-            if (seq.length > maxLen) {
-                System.err.printf("warning: %s:%d has %d tokens; truncated to max_position_embeddings (%d)%n",
-                        input, i + 1, seq.length, maxLen);
-                int last = seq[seq.length - 1];
-                seq = Arrays.copyOf(seq, maxLen);
-                seq[maxLen - 1] = last;   // keep the closing [SEP] / </s>
-            }
-            ids.add(seq);
+        if (poolBatches < 1) throw new HeadlensException("--pool-batches must be at least 1");
+        try (InputLines in = InputLines.open(input)) {
+            if (!in.hasNext()) throw new HeadlensException(input + ": no input lines");
+            Path dir = model != null ? ModelSource.resolve(model) : ModelSource.ensureDefaultModel();
+            ModelSource src = ModelSource.load(dir);
+            Tokenizer tok = Tokenizers.load(dir);
+            Encoder enc = Encoder.create(src.config(), src.weights(),
+                    attentions ? Encoder.Options.WITH_ATTENTIONS : Encoder.Options.INFERENCE);
+            headlens.heads.HeadMask.read(dir, src.config()).apply(enc);   // heads pruned by mask (head_mask.json)
+            var cfg = src.config();
+            int maxLen = cfg.maxPositionEmbeddings() - (cfg.isXlmRoberta() ? cfg.padTokenId() + 1 : 0);
+            long heads = 0;   // all layers' heads: a line of n tokens has heads × n² attention values
+            if (attentions) for (int l = 0; l < cfg.numHiddenLayers(); l++) heads += cfg.headsInLayer(l);
+            long allHeads = heads;
+            int[] lines = {0};
+            Npz.write(output, w -> {
+                List<Line> pool = new ArrayList<>();
+                long bytes = 0;
+                while (in.hasNext()) {
+                    String text = in.next();
+                    int number = in.lineNumber();
+                    if (text.isBlank())
+                        System.err.printf("warning: %s:%d is empty; encoded as the special tokens alone%n", input, number);
+                    int[] seq = tok.encode(text).ids();
+                    if (seq.length > maxLen) {
+                        System.err.printf("warning: %s:%d has %d tokens; truncated to max_position_embeddings (%d)%n",
+                                input, number, seq.length, maxLen);
+                        int last = seq[seq.length - 1];
+                        seq = Arrays.copyOf(seq, maxLen);
+                        seq[maxLen - 1] = last;   // keep the closing [SEP] / </s>
+                    }
+                    pool.add(new Line(lines[0]++, seq));
+                    long n = seq.length;
+                    bytes += 4 * (n * cfg.hiddenSize() + allHeads * n * n);
+                    if (pool.size() >= (long) batchSize * poolBatches || bytes >= POOL_BYTES || !in.hasNext()) {
+                        encode(enc, cfg.padTokenId(), pool);
+                        for (Line line : pool) write(w, line);
+                        pool.clear();
+                        bytes = 0;
+                        ClosingMemoryMgr.trim();    // memory back to where it was before this pool
+                    }
+                }
+            });
+            System.err.printf("encoded %d lines with %s -> %s%n", lines[0], dir, output);
         }
-        // batches of similar length; results do not depend on batch composition
-        Integer[] order = new Integer[ids.size()];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        Arrays.sort(order, Comparator.comparingInt(i -> ids.get(i).length));
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        INDArray[] hidden = new INDArray[ids.size()];
-        INDArray[][] attn = new INDArray[ids.size()][];
-        for (int s = 0; s < order.length; s += batchSize) {
-            List<Integer> rows = Arrays.asList(order).subList(s, Math.min(order.length, s + batchSize));
-            List<int[]> seqs = rows.stream().map(ids::get).toList();
-            Encoder.Output o = enc.forward(Encoder.Batch.pad(seqs, src.config().padTokenId()));
-            for (int r = 0; r < rows.size(); r++) {
-                int n = seqs.get(r).length, line = rows.get(r);
-                hidden[line] = o.hidden().get(NDArrayIndex.point(r), NDArrayIndex.interval(0, n)).dup('c');  // [T, H]
-                attn[line] = new INDArray[o.attentions().size()];
-                for (int l = 0; l < o.attentions().size(); l++)
-                    attn[line][l] = o.attentions().get(l).get(NDArrayIndex.point(r), NDArrayIndex.all(),
-                            NDArrayIndex.interval(0, n), NDArrayIndex.interval(0, n)).dup('c');               // [heads, T, T]
-            }
-        }
-        for (int i = 0; i < ids.size(); i++) {
-            out.put("input_ids_" + i, Nd4j.createFromArray(Arrays.stream(ids.get(i)).asLongStream().toArray()));
-            out.put("hidden_" + i, hidden[i].castTo(DataType.FLOAT));
-            if (attentions) for (int l = 0; l < attn[i].length; l++) out.put("attn_" + i + "_" + l, attn[i][l]);
-        }
-        Npz.write(output, out);
-        System.err.printf("encoded %d lines with %s -> %s%n", ids.size(), dir, output);
         return 0;
+    }
+
+    /** Fills every line's outputs: batches of similar length (results do not depend on batch composition). */
+    private void encode(Encoder enc, int padId, List<Line> pool) {
+        List<Line> order = new ArrayList<>(pool);
+        order.sort(Comparator.comparingInt(l -> l.ids.length));   // stable
+        int h = hiddenSize = enc.config().hiddenSize();
+        ClosingMemoryMgr.LengthSorted lengths = new ClosingMemoryMgr.LengthSorted();
+        for (int s = 0; s < order.size(); s += batchSize) {
+            List<Line> rows = order.subList(s, Math.min(order.size(), s + batchSize));
+            lengths.before(rows.get(rows.size() - 1).ids.length);
+            Encoder.Output o = enc.forward(Encoder.Batch.pad(rows.stream().map(l -> l.ids).toList(), padId));
+            int t = (int) o.hidden().size(1);
+            // each line's values read straight from the native buffers: a float[] of the whole batch would be a
+            // humongous object for the collector, and the heap grew with them
+            INDArray hidden = compact(o.hidden());                                                // [B, T, H]
+            INDArray[] att = new INDArray[o.attentions().size()];
+            heads = new long[att.length];
+            for (int l = 0; l < att.length; l++) {
+                att[l] = compact(o.attentions().get(l));                                          // [B, heads, T, T]
+                heads[l] = att[l].size(1);
+            }
+            for (int r = 0; r < rows.size(); r++) {
+                Line line = rows.get(r);
+                int n = line.ids.length;
+                line.hidden = hidden.data().getFloatsAt((long) r * t * h, n * h);                   // rows are contiguous
+                line.attn = new float[att.length][];
+                for (int l = 0; l < att.length; l++) {
+                    int k = (int) heads[l];
+                    float[] a = new float[k * n * n];
+                    for (int head = 0; head < k; head++)
+                        for (int q = 0; q < n; q++)
+                            System.arraycopy(att[l].data().getFloatsAt(((long) (r * k + head) * t + q) * t, n), 0, a, (head * n + q) * n, n);
+                    line.attn[l] = a;
+                }
+            }
+            if (hidden != o.hidden()) hidden.close();
+            for (int l = 0; l < att.length; l++) if (att[l] != o.attentions().get(l)) att[l].close();
+            ClosingMemoryMgr.recycle(o.hidden());                // this batch's outputs back to the pool now
+            o.attentions().forEach(ClosingMemoryMgr::recycle);
+        }
+    }
+
+    private void write(Npz.Writer w, Line line) throws IOException {
+        int i = line.index, n = line.ids.length;
+        w.add("input_ids_" + i, new long[]{n}, Arrays.stream(line.ids).asLongStream().toArray());
+        w.add("hidden_" + i, new long[]{n, hiddenSize}, line.hidden);
+        for (int l = 0; l < line.attn.length; l++) w.add("attn_" + i + "_" + l, new long[]{heads[l], n, n}, line.attn[l]);
+        line.hidden = null;
+        line.attn = null;
+    }
+
+    /** The array as float32 in a C-order buffer of its own that starts at its first value: itself, or a copy (close it). */
+    private static INDArray compact(INDArray a) {
+        INDArray f = a.castTo(DataType.FLOAT);
+        boolean plain = f.offset() == 0 && f.data().offset() == 0 && f.data().length() == f.length()
+                && Arrays.equals(f.stride(), Nd4j.getStrides(f.shape(), 'c'));
+        if (plain) return f;
+        INDArray c = f.dup('c');
+        if (f != a) f.close();
+        return c;
     }
 }

@@ -2,6 +2,7 @@ package headlens.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import headlens.data.Batches;
 import headlens.data.Example;
 import headlens.data.Sentence;
 import headlens.heads.Charts;
@@ -67,8 +68,11 @@ public final class ImportanceCommand implements Callable<Integer> {
         for (var e : byLang.entrySet()) {
             List<Example> feats = Tagging.features(m, m.labels(), e.getValue(), maxLength);
             long t0 = System.nanoTime();
-            HeadImportance.Result r = HeadImportance.compute(e.getKey(), clf,
-                    Tagging.importanceBatches(feats, batchSize, m.padId()), detail, null);
+            // batches padded one at a time as the scoring reads them (the windows' token ids are held, sorted by length
+            // over the whole language as before: the sums of |gradient| per batch depend on batch composition)
+            Iterable<HeadImportance.Example> batches = () -> Batches.sorted(feats, batchSize, m.padId()).stream()
+                    .map(HeadImportance.Example::of).iterator();
+            HeadImportance.Result r = HeadImportance.compute(e.getKey(), clf, batches, detail, null);
             double secs = (System.nanoTime() - t0) / 1e9;
             info.put("seconds_" + e.getKey(), secs);
             System.err.printf(Locale.ROOT, "%s: %d sentences, %d labelled tokens, %.1f s%n", e.getKey(), r.sentences(), r.tokens(), secs);

@@ -16,16 +16,26 @@ import headlens.train.WordSplitter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Callable;
+import headlens.convert.AtomicFiles;
 
-/** {@code headlens predict}: tag raw or pre-tokenized text with a fine-tuned model. */
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+
+/**
+ * {@code headlens predict}: tag raw or pre-tokenized text with a fine-tuned model. Streams: text input is read a line
+ * at a time and tagged a pool of batches at a time (see {@link Tagger#predict(Iterator, java.util.function.Function,
+ * java.util.function.BiConsumer, int)}); each sentence's output is written as soon as its pool is done.
+ */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Tag text with a RUN_DIR. Input: raw text (one sentence per line; words split at spaces and punctuation), "
                 + "pre-tokenized lines (space-separated words), or any data file the readers know (labels ignored). "
@@ -47,57 +57,100 @@ public final class PredictCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** One sentence to tag: its text, words with offsets, and the sentence the tagger sees. */
+    private record Item(String text, List<WordSplitter.Word> words, Sentence sentence) {}
+
     @Override
     public Integer call() throws IOException {
         InputFormat in = pretokenized ? InputFormat.tokens : inputFormat;
-        List<String> texts = new ArrayList<>();
-        List<List<WordSplitter.Word>> words = new ArrayList<>();
-        List<Sentence> sentences = new ArrayList<>();
-        if (in == InputFormat.data) {
-            for (Sentence s : DataReaders.read(input, Format.AUTO, ReadOptions.defaults()).sentences()) {
-                List<WordSplitter.Word> ws = WordSplitter.joined(s.words());
-                texts.add(String.join(" ", s.words()));
-                words.add(ws);
-                sentences.add(new Sentence(s.words(), List.of(), s.lang(), s.source()));
-            }
-        } else {
-            List<String> lines = InputLines.read(input);
-            for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i);
-                if (line.isBlank()) continue;
-                List<WordSplitter.Word> ws = in == InputFormat.text ? WordSplitter.split(line) : WordSplitter.whitespace(line);
-                texts.add(line);
-                words.add(ws);
-                sentences.add(new Sentence(ws.stream().map(WordSplitter.Word::text).toList(), List.of(), "und", input + ":" + (i + 1)));
-            }
-        }
-        if (sentences.isEmpty()) throw new HeadlensException(input + ": no sentences to tag");
-
-        RunDir.Loaded m = RunDir.load(model, Encoder.Options.INFERENCE);
-        var cfg = m.source().config();
-        int maxLen = Math.min(maxLength, cfg.maxPositionEmbeddings() - (cfg.isXlmRoberta() ? cfg.padTokenId() + 1 : 0));
-        List<List<String>> labels = new Tagger(m.model(), headlens.tokenize.Tokenizers.load(model), m.labels(), maxLen, stride, batchSize)
-                .predict(sentences);
-
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < sentences.size(); i++) {
-            List<WordSplitter.Word> ws = words.get(i);
-            List<String> ls = labels.get(i);
-            if (format == OutputFormat.conll) {
-                for (int j = 0; j < ws.size(); j++) out.append(ws.get(j).text()).append('\t').append(ls.get(j)).append('\n');
-                out.append('\n');
+        InputLines lines = in == InputFormat.data ? null : InputLines.open(input);
+        try {
+            Iterator<Item> items = in == InputFormat.data ? dataItems() : lineItems(lines, in);
+            if (!items.hasNext()) throw new HeadlensException(input + ": no sentences to tag");
+            RunDir.Loaded m = RunDir.load(model, Encoder.Options.INFERENCE);
+            var cfg = m.source().config();
+            int maxLen = Math.min(maxLength, cfg.maxPositionEmbeddings() - (cfg.isXlmRoberta() ? cfg.padTokenId() + 1 : 0));
+            Tagger tagger = new Tagger(m.model(), headlens.tokenize.Tokenizers.load(model), m.labels(), maxLen, stride, batchSize);
+            if (output == null) {
+                tag(tagger, items, m.task(), System.out::print);
+                System.out.flush();
             } else {
-                out.append(JSON.writeValueAsString(json(texts.get(i), ws, ls, m.task()))).append('\n');
+                AtomicFiles.writeStream(output, os -> {
+                    Writer w = new BufferedWriter(new OutputStreamWriter(os, StandardCharsets.UTF_8), 1 << 16);
+                    tag(tagger, items, m.task(), text -> {
+                        try {
+                            w.write(text);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+                    w.flush();
+                });
             }
-        }
-        if (output == null) {
-            System.out.print(out);
-        } else {
-            Path tmp = output.resolveSibling(output.getFileName() + ".tmp");
-            Files.writeString(tmp, out, StandardCharsets.UTF_8);
-            Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (UncheckedIOException e) {
+            throw new HeadlensException((output == null ? "standard output" : output) + ": cannot write: " + e.getCause().getMessage(), e);
+        } finally {
+            if (lines != null) lines.close();
         }
         return 0;
+    }
+
+    /** Tags a pool of sentences at a time and hands each sentence's output to {@code out} as soon as its pool is done. */
+    private void tag(Tagger tagger, Iterator<Item> items, String task, Consumer<String> out) {
+        tagger.predict(items, Item::sentence, (item, ls) -> {
+            List<WordSplitter.Word> ws = item.words();
+            if (format == OutputFormat.conll) {
+                StringBuilder sb = new StringBuilder();
+                for (int j = 0; j < ws.size(); j++) sb.append(ws.get(j).text()).append('\t').append(ls.get(j)).append('\n');
+                out.accept(sb.append('\n').toString());
+            } else {
+                try {
+                    out.accept(JSON.writeValueAsString(json(item.text(), ws, ls, task)) + "\n");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }, Tagger.POOL_BATCHES);
+    }
+
+    /** A data file's sentences (the readers hold the file's sentences; the labels are dropped here). */
+    private Iterator<Item> dataItems() {
+        Iterator<Sentence> it = DataReaders.read(input, Format.AUTO, ReadOptions.defaults()).sentences().iterator();
+        return new Iterator<>() {
+            @Override public boolean hasNext() { return it.hasNext(); }
+            @Override public Item next() {
+                Sentence s = it.next();
+                return new Item(String.join(" ", s.words()), WordSplitter.joined(s.words()),
+                        new Sentence(s.words(), List.of(), s.lang(), s.source()));
+            }
+        };
+    }
+
+    /** Non-blank lines read one at a time, split into words. */
+    private Iterator<Item> lineItems(InputLines lines, InputFormat in) {
+        return new Iterator<>() {
+            private Item next = advance();
+
+            private Item advance() {
+                while (lines.hasNext()) {
+                    String line = lines.next();
+                    if (line.isBlank()) continue;
+                    List<WordSplitter.Word> ws = in == InputFormat.text ? WordSplitter.split(line) : WordSplitter.whitespace(line);
+                    return new Item(line, ws, new Sentence(ws.stream().map(WordSplitter.Word::text).toList(), List.of(), "und",
+                            input + ":" + lines.lineNumber()));
+                }
+                return null;
+            }
+
+            @Override public boolean hasNext() { return next != null; }
+
+            @Override public Item next() {
+                if (next == null) throw new NoSuchElementException();
+                Item r = next;
+                next = advance();
+                return r;
+            }
+        };
     }
 
     /** {"text", "words": [{word, start, end, label}], "entities": [{type, text, start, end, first_word, last_word}]}. */

@@ -1,5 +1,6 @@
 package headlens.data;
 
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -34,12 +35,19 @@ public final class Batches {
         return groups.stream().map(g -> pad(g, padId)).toList();
     }
 
-    /** Evaluation batches: sorted by length (stable), no shuffling; map rows back through {@link Batch#examples()}. */
+    /**
+     * Evaluation batches: sorted by length (stable), no shuffling; map rows back through {@link Batch#examples()}. Each
+     * batch is padded when read, so a caller going through them holds one batch's arrays at a time.
+     */
     public static List<Batch> sorted(List<Example> examples, int batchSize, int padId) {
         checkSize(batchSize);
         List<Example> order = new ArrayList<>(examples);
         order.sort(Comparator.comparingInt(Example::length));
-        return cut(order, batchSize).stream().map(g -> pad(g, padId)).toList();
+        List<List<Example>> groups = cut(order, batchSize);
+        return new AbstractList<>() {
+            @Override public Batch get(int i) { return pad(groups.get(i), padId); }
+            @Override public int size() { return groups.size(); }
+        };
     }
 
     /** Pads examples to their longest and builds the attention mask. */

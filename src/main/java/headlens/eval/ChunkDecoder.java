@@ -35,15 +35,32 @@ public final class ChunkDecoder {
 
     /** As {@link #conlleval(List)}, with the type read as the given seqeval version does. */
     public static List<Chunk> conlleval(List<List<String>> sentences, Reading reading) {
+        Conlleval d = new Conlleval(reading);
         List<Chunk> chunks = new ArrayList<>();
-        char prevTag = 'O';
-        String prevType = "";
-        int begin = 0;
-        int i = 0;
-        for (List<String> sentence : sentences) {
+        for (List<String> sentence : sentences) chunks.addAll(d.next(sentence));
+        return chunks;
+    }
+
+    /**
+     * {@link #conlleval(List)} a sentence at a time, for scoring without holding every sentence: the decoder's state
+     * and offsets run on from one sentence to the next, so the chunks are exactly those of the concatenation. A chunk
+     * is returned with the sentence (or the sentinel {@code O} after it) at which it ends.
+     */
+    public static final class Conlleval {
+        private final Reading reading;
+        private char prevTag = 'O';
+        private String prevType = "";
+        private int begin, i, emitted;
+
+        public Conlleval() { this(Reading.V1); }
+
+        public Conlleval(Reading reading) { this.reading = reading; }
+
+        public List<Chunk> next(List<String> sentence) {
+            List<Chunk> chunks = new ArrayList<>();
             for (int k = 0; k <= sentence.size(); k++, i++) {
                 String label = k < sentence.size() ? sentence.get(k) : "O";
-                if (label.isEmpty()) throw new HeadlensException("empty label in sentence " + chunks.size());
+                if (label.isEmpty()) throw new HeadlensException("empty label in sentence " + (emitted + chunks.size()));
                 char tag = label.charAt(0);
                 String type = reading == Reading.V1 ? typeOf(label) : label.substring(label.lastIndexOf('-') + 1);
                 if (endOfChunk(prevTag, tag, prevType, type)) chunks.add(new Chunk(prevType, -1, begin, i));
@@ -51,8 +68,9 @@ public final class ChunkDecoder {
                 prevTag = tag;
                 prevType = type;
             }
+            emitted += chunks.size();
+            return chunks;
         }
-        return chunks;
     }
 
     /** seqeval: {@code chunk[1:].split('-', maxsplit=1)[-1] or '_'}. */

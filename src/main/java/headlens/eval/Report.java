@@ -40,26 +40,66 @@ public record Report(String task, Kind kind, Scheme strict, Result overall, Map<
     public static Report evaluate(String task, Kind kind, Scheme strict, List<Sentence> gold, List<List<String>> predictions) {
         if (gold.size() != predictions.size())
             throw new IllegalArgumentException(gold.size() + " gold sentences but " + predictions.size() + " predictions");
-        Map<String, List<List<String>>> goldByLang = new TreeMap<>(), predByLang = new TreeMap<>();
-        List<List<String>> allGold = new ArrayList<>();
-        for (int i = 0; i < gold.size(); i++) {
-            Sentence s = gold.get(i);
+        for (Sentence s : gold)
             if (!s.isLabeled()) throw new HeadlensException(s.source() + ": sentence has no gold labels to evaluate against");
-            allGold.add(s.labels());
-            goldByLang.computeIfAbsent(s.lang(), k -> new ArrayList<>()).add(s.labels());
-            predByLang.computeIfAbsent(s.lang(), k -> new ArrayList<>()).add(predictions.get(i));
-        }
-        Result overall = score(kind, strict, allGold, predictions);
-        Map<String, Result> langs = new LinkedHashMap<>();
-        goldByLang.forEach((lang, g) -> langs.put(lang, score(kind, strict, g, predByLang.get(lang))));
-        return new Report(task, kind, strict, overall, langs);
+        Scorer sc = new Scorer(task, kind, strict);
+        for (int i = 0; i < gold.size(); i++) sc.add(gold.get(i), predictions.get(i));
+        return sc.report();
     }
 
-    private static Result score(Kind kind, Scheme strict, List<List<String>> gold, List<List<String>> pred) {
-        int words = gold.stream().mapToInt(List::size).sum();
-        return kind == Kind.TOKEN_ACCURACY
-                ? new Result(gold.size(), words, TokenAccuracy.evaluate(gold, pred), null)
-                : new Result(gold.size(), words, null, SeqevalMetrics.evaluate(gold, pred, strict));
+    /**
+     * A report built a sentence at a time: it keeps only the counts the scores are computed from (per label or entity
+     * type, overall and per language), so evaluation can stream its predictions. Same result as {@link #evaluate}.
+     */
+    public static final class Scorer {
+        private final String task;
+        private final Kind kind;
+        private final Scheme strict;
+        private final Group overall;
+        private final Map<String, Group> languages = new TreeMap<>();
+        private int index;
+
+        public Scorer(String task, Kind kind, Scheme strict) {
+            this.task = task;
+            this.kind = kind;
+            this.strict = strict;
+            overall = new Group();
+        }
+
+        /** The next gold sentence and its predicted labels. */
+        public void add(Sentence gold, List<String> prediction) {
+            if (!gold.isLabeled()) throw new HeadlensException(gold.source() + ": sentence has no gold labels to evaluate against");
+            if (gold.labels().size() != prediction.size())
+                throw new IllegalArgumentException("sentence " + index + ": " + gold.labels().size() + " gold labels but "
+                        + prediction.size() + " predicted");
+            overall.add(gold.labels(), prediction);
+            languages.computeIfAbsent(gold.lang(), k -> new Group()).add(gold.labels(), prediction);
+            index++;
+        }
+
+        public Report report() {
+            Map<String, Result> langs = new LinkedHashMap<>();
+            languages.forEach((lang, g) -> langs.put(lang, g.result()));
+            return new Report(task, kind, strict, overall.result(), langs);
+        }
+
+        /** One group of sentences (all, or one language). */
+        private final class Group {
+            final TokenAccuracy.Counts tokens = kind == Kind.TOKEN_ACCURACY ? new TokenAccuracy.Counts() : null;
+            final SeqevalMetrics.Counts entities = kind == Kind.TOKEN_ACCURACY ? null : new SeqevalMetrics.Counts(strict);
+            int sentences, words;
+
+            void add(List<String> gold, List<String> pred) {
+                sentences++;
+                words += gold.size();
+                if (tokens != null) tokens.add(gold, pred);
+                else entities.add(gold, pred);
+            }
+
+            Result result() {
+                return new Result(sentences, words, tokens == null ? null : tokens.scores(), entities == null ? null : entities.scores());
+            }
+        }
     }
 
     /** The JSON tree (maps, numbers, strings). */

@@ -1,6 +1,5 @@
 package headlens.eval;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,8 +18,7 @@ public final class SeqevalMetrics {
 
     /** conlleval-compatible (seqeval's default mode). */
     public static EntityScores evaluate(List<List<String>> gold, List<List<String>> pred) {
-        checkShapes(gold, pred);
-        return score(ChunkDecoder.conlleval(gold), ChunkDecoder.conlleval(pred));
+        return evaluate(gold, pred, null);
     }
 
     /**
@@ -31,54 +29,84 @@ public final class SeqevalMetrics {
      */
     public static EntityScores evaluateSeqeval0012(List<List<String>> gold, List<List<String>> pred) {
         checkShapes(gold, pred);
-        return score(ChunkDecoder.conlleval(gold, ChunkDecoder.Reading.V0_0_12),
-                ChunkDecoder.conlleval(pred, ChunkDecoder.Reading.V0_0_12));
+        Counts c = new Counts(null, ChunkDecoder.Reading.V0_0_12);
+        for (int s = 0; s < gold.size(); s++) c.add(gold.get(s), pred.get(s));
+        return c.scores();
     }
 
     /** Strict mode for a scheme. */
     public static EntityScores evaluateStrict(List<List<String>> gold, List<List<String>> pred, Scheme scheme) {
-        checkShapes(gold, pred);
-        List<Chunk> g = new ArrayList<>(), p = new ArrayList<>();
-        for (int s = 0; s < gold.size(); s++) {
-            g.addAll(ChunkDecoder.strict(gold.get(s), scheme, s));
-            p.addAll(ChunkDecoder.strict(pred.get(s), scheme, s));
-        }
-        return score(g, p);
+        return evaluate(gold, pred, scheme);
     }
 
     /** Either mode: {@code scheme == null} = conlleval. */
     public static EntityScores evaluate(List<List<String>> gold, List<List<String>> pred, Scheme strictScheme) {
-        return strictScheme == null ? evaluate(gold, pred) : evaluateStrict(gold, pred, strictScheme);
+        checkShapes(gold, pred);
+        Counts c = new Counts(strictScheme);
+        for (int s = 0; s < gold.size(); s++) c.add(gold.get(s), pred.get(s));
+        return c.scores();
     }
 
-    static EntityScores score(List<Chunk> goldChunks, List<Chunk> predChunks) {
-        Set<Chunk> gold = new HashSet<>(goldChunks);
-        Set<Chunk> pred = new HashSet<>(predChunks);
-        Map<String, int[]> counts = new HashMap<>(); // type -> {correct, predicted, support}
-        for (Chunk c : gold) counts.computeIfAbsent(c.type(), k -> new int[3])[2]++;
-        for (Chunk c : pred) {
-            int[] n = counts.computeIfAbsent(c.type(), k -> new int[3]);
-            n[1]++;
-            if (gold.contains(c)) n[0]++;
+    /**
+     * The sufficient statistics of entity scores, {correct, predicted, support} per type, added a sentence at a time
+     * (so scoring holds no predictions). A gold and a predicted chunk can only match when they end in the same
+     * sentence (strict: carry its index; conlleval: end at the same global offset), so counting matches per sentence
+     * gives the counts of the whole set.
+     */
+    public static final class Counts {
+        private final Scheme strict;
+        private final ChunkDecoder.Conlleval goldChunks, predChunks;
+        private final Map<String, int[]> counts = new HashMap<>(); // type -> {correct, predicted, support}
+        private int sentence;
+
+        /** @param strict the strict-mode scheme, or null for conlleval mode */
+        public Counts(Scheme strict) { this(strict, ChunkDecoder.Reading.V1); }
+
+        /** conlleval mode with the label types read as the given seqeval version does (ignored in strict mode). */
+        public Counts(Scheme strict, ChunkDecoder.Reading reading) {
+            this.strict = strict;
+            this.goldChunks = new ChunkDecoder.Conlleval(reading);
+            this.predChunks = new ChunkDecoder.Conlleval(reading);
         }
-        Map<String, Prf> perType = new LinkedHashMap<>();
-        int correct = 0, predicted = 0, support = 0;
-        double mp = 0, mr = 0, mf = 0, wp = 0, wr = 0, wf = 0;
-        for (String type : new TreeSet<>(counts.keySet())) {
-            int[] n = counts.get(type);
-            Prf prf = Prf.of(n[0], n[1], n[2]);
-            perType.put(type, prf);
-            correct += n[0]; predicted += n[1]; support += n[2];
-            mp += prf.precision(); mr += prf.recall(); mf += prf.f1();
-            wp += prf.precision() * n[2]; wr += prf.recall() * n[2]; wf += prf.f1() * n[2];
+
+        /** The next sentence's gold and predicted labels (same length; callers check). */
+        public void add(List<String> gold, List<String> pred) {
+            if (strict == null) count(goldChunks.next(gold), predChunks.next(pred));
+            else count(ChunkDecoder.strict(gold, strict, sentence), ChunkDecoder.strict(pred, strict, sentence));
+            sentence++;
         }
-        int types = perType.size();
-        Prf micro = Prf.of(correct, predicted, support);
-        Prf macro = types == 0 ? new Prf(0, 0, 0, 0, 0, 0)
-                : new Prf(mp / types, mr / types, mf / types, support, predicted, correct);
-        Prf weighted = support == 0 ? new Prf(0, 0, 0, 0, predicted, correct)
-                : new Prf(wp / support, wr / support, wf / support, support, predicted, correct);
-        return new EntityScores(perType, micro, macro, weighted);
+
+        private void count(List<Chunk> goldChunks, List<Chunk> predChunks) {
+            Set<Chunk> gold = new HashSet<>(goldChunks);
+            Set<Chunk> pred = new HashSet<>(predChunks);
+            for (Chunk c : gold) counts.computeIfAbsent(c.type(), k -> new int[3])[2]++;
+            for (Chunk c : pred) {
+                int[] n = counts.computeIfAbsent(c.type(), k -> new int[3]);
+                n[1]++;
+                if (gold.contains(c)) n[0]++;
+            }
+        }
+
+        public EntityScores scores() {
+            Map<String, Prf> perType = new LinkedHashMap<>();
+            int correct = 0, predicted = 0, support = 0;
+            double mp = 0, mr = 0, mf = 0, wp = 0, wr = 0, wf = 0;
+            for (String type : new TreeSet<>(counts.keySet())) {
+                int[] n = counts.get(type);
+                Prf prf = Prf.of(n[0], n[1], n[2]);
+                perType.put(type, prf);
+                correct += n[0]; predicted += n[1]; support += n[2];
+                mp += prf.precision(); mr += prf.recall(); mf += prf.f1();
+                wp += prf.precision() * n[2]; wr += prf.recall() * n[2]; wf += prf.f1() * n[2];
+            }
+            int types = perType.size();
+            Prf micro = Prf.of(correct, predicted, support);
+            Prf macro = types == 0 ? new Prf(0, 0, 0, 0, 0, 0)
+                    : new Prf(mp / types, mr / types, mf / types, support, predicted, correct);
+            Prf weighted = support == 0 ? new Prf(0, 0, 0, 0, predicted, correct)
+                    : new Prf(wp / support, wr / support, wf / support, support, predicted, correct);
+            return new EntityScores(perType, micro, macro, weighted);
+        }
     }
 
     static void checkShapes(List<List<String>> gold, List<List<String>> pred) {

@@ -11,19 +11,31 @@ public final class TokenAccuracy {
 
     public static TokenScores evaluate(List<List<String>> gold, List<List<String>> pred) {
         SeqevalMetrics.checkShapes(gold, pred);
-        Map<String, int[]> counts = new TreeMap<>(); // label -> {correct, predicted, support}
-        int correct = 0, total = 0;
-        for (int s = 0; s < gold.size(); s++) {
-            for (int k = 0; k < gold.get(s).size(); k++) {
-                String g = gold.get(s).get(k), p = pred.get(s).get(k);
+        Counts c = new Counts();
+        for (int s = 0; s < gold.size(); s++) c.add(gold.get(s), pred.get(s));
+        return c.scores();
+    }
+
+    /** The sufficient statistics, {correct, predicted, support} per label, added a sentence at a time. */
+    public static final class Counts {
+        private final Map<String, int[]> counts = new TreeMap<>(); // label -> {correct, predicted, support}
+        private int correct, total;
+
+        /** The next sentence's gold and predicted labels (same length; callers check). */
+        public void add(List<String> gold, List<String> pred) {
+            for (int k = 0; k < gold.size(); k++) {
+                String g = gold.get(k), p = pred.get(k);
                 counts.computeIfAbsent(g, x -> new int[3])[2]++;
                 counts.computeIfAbsent(p, x -> new int[3])[1]++;
                 if (g.equals(p)) { correct++; counts.get(g)[0]++; }
                 total++;
             }
         }
-        Map<String, Prf> perLabel = new LinkedHashMap<>();
-        counts.forEach((label, n) -> perLabel.put(label, Prf.of(n[0], n[1], n[2])));
-        return new TokenScores(total == 0 ? 0 : (double) correct / total, correct, total, perLabel);
+
+        public TokenScores scores() {
+            Map<String, Prf> perLabel = new LinkedHashMap<>();
+            counts.forEach((label, n) -> perLabel.put(label, Prf.of(n[0], n[1], n[2])));
+            return new TokenScores(total == 0 ? 0 : (double) correct / total, correct, total, perLabel);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package headlens.heads;
 
 import headlens.cli.HeadlensException;
+import headlens.data.Batch;
 import headlens.model.Encoder;
 import headlens.model.EncoderConfig;
 import headlens.model.ClosingMemoryMgr;
@@ -27,12 +28,15 @@ import java.util.function.Consumer;
  *   <li>{@code entropy}: Σ over real query tokens of the entropy −Σ_j P log P of each head's attention row
  *       (bertology's {@code attn_entropy}, before its division by the token count).</li>
  * </ul>
- * Scores are indexed by original head (physically pruned heads are NaN).
+ * Scores are indexed by original head (physically pruned heads are NaN). Only the sums are kept: {@code data} is read
+ * once, batch by batch, so it can be a lazy sequence.
  */
 public final class HeadImportance {
 
     /** A labelled batch: ids/mask and labels [B][T] with {@link TokenClassifier#IGNORE} where not counted. */
-    public record Example(Encoder.Batch batch, int[][] labels) {}
+    public record Example(Encoder.Batch batch, int[][] labels) {
+        public static Example of(Batch b) { return new Example(new Encoder.Batch(b.inputIds(), b.attentionMask()), b.labelIds()); }
+    }
 
     /** The tables (token and entropy are null unless asked for). */
     public record Result(HeadScores gradient, HeadScores token, HeadScores entropy, int sentences, long tokens) {}
@@ -62,7 +66,11 @@ public final class HeadImportance {
         wrt.addAll(attn);
         int sentences = 0;
         long tokens = 0;
+        // data sorted by length (as ImportanceCommand's) leaves no buffers idle for past lengths; the memory of
+        // benchmarks/results/importance-memory-bert-base.txt grew from 3.3 GB at 160 windows to 6.0 GB at 1,000 without
+        ClosingMemoryMgr.LengthSorted lengths = new ClosingMemoryMgr.LengthSorted();
         for (Example ex : data) {
+            lengths.before(ex.batch().length());
             Map<String, INDArray> feed = clf.feed(ex.batch(), ex.labels(), false);
             OutAndGrad r = Gradients.calculate(clf.sd(), feed, attn, wrt);
             INDArray g = r.getGradients().get(Encoder.HEAD_GATES);                     // [L, heads]

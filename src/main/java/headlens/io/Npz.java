@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -103,31 +104,93 @@ public final class Npz {
 
     /** Writes arrays to an .npz file atomically (temp file + rename). */
     public static void write(Path file, Map<String, INDArray> arrays) {
+        write(file, w -> { for (var e : arrays.entrySet()) w.add(e.getKey(), e.getValue()); });
+    }
+
+    /** Adds arrays to a {@link Writer}, one at a time. */
+    public interface Body { void write(Writer w) throws IOException; }
+
+    /**
+     * Streams an .npz file: {@code body} adds arrays one at a time and each becomes a zip entry as soon as it is added,
+     * so only one array is in memory. The archive goes to a temporary sibling that is renamed into place when
+     * {@code body} returns; if it throws, nothing is left at {@code file}. Past 65,535 entries or 4 GB the JDK's zip
+     * writer adds the ZIP64 records (end of central directory, 8-byte offsets) that NumPy's zipfile reads.
+     */
+    public static void write(Path file, Body body) {
         try {
             headlens.convert.AtomicFiles.writeStream(file, os -> {
-                ZipOutputStream zip = new ZipOutputStream(os);
-                zip.setLevel(0);
-                for (var e : arrays.entrySet()) {
-                    zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
-                    writeNpy(zip, e.getValue());
-                    zip.closeEntry();
-                }
-                zip.finish();        // not close(): the atomic writer syncs and closes the file itself
+                Writer w = new Writer(new BufferedOutputStream(os, 1 << 20));
+                body.write(w);
+                w.zip.finish();        // not close(): the atomic writer syncs and closes the file itself
+                w.zip.flush();
             });
         } catch (IOException ex) {
             throw new HeadlensException(file + ": cannot write .npz: " + ex.getMessage(), ex);
         }
     }
 
-    private static void writeNpy(OutputStream out, INDArray a) throws IOException {
-        String descr = switch (a.dataType()) {
-            case FLOAT -> "<f4";
-            case DOUBLE -> "<f8";
-            case LONG -> "<i8";
-            case INT -> "<i4";
-            default -> throw new IllegalArgumentException("dtype " + a.dataType() + " cannot be written to .npy");
-        };
-        long[] shape = a.shape();
+    /** Appends {@code NAME.npy} entries to an open archive (see {@link #write(Path, Body)}). */
+    public static final class Writer {
+        private final ZipOutputStream zip;
+        private int entries;
+
+        private Writer(OutputStream out) {
+            zip = new ZipOutputStream(out);
+            zip.setLevel(0);           // stored blocks: the arrays are float noise to deflate, and NumPy reads any level
+        }
+
+        /** Arrays written so far. */
+        public int entries() { return entries; }
+
+        public void add(String name, INDArray a) throws IOException {
+            INDArray c = a.dup('c');
+            long[] shape = a.shape();
+            switch (a.dataType()) {
+                case FLOAT -> add(name, shape, c.data().asFloat());
+                case DOUBLE -> { double[] v = c.data().asDouble(); entry(name, "<f8", shape, v.length, (i, m) -> chunk.asDoubleBuffer().put(v, i, m)); }
+                case LONG -> add(name, shape, c.data().asLong());
+                case INT -> { int[] v = c.data().asInt(); entry(name, "<i4", shape, v.length, (i, m) -> chunk.asIntBuffer().put(v, i, m)); }
+                default -> throw new IllegalArgumentException("dtype " + a.dataType() + " cannot be written to .npy");
+            }
+            c.close();
+        }
+
+        /** A float32 array from its C-order values. */
+        public void add(String name, long[] shape, float[] values) throws IOException {
+            entry(name, "<f4", shape, values.length, (i, m) -> chunk.asFloatBuffer().put(values, i, m));
+        }
+
+        /** An int64 array from its C-order values. */
+        public void add(String name, long[] shape, long[] values) throws IOException {
+            entry(name, "<i8", shape, values.length, (i, m) -> chunk.asLongBuffer().put(values, i, m));
+        }
+
+        /** Puts values [i, i + m) into {@link #chunk} (little-endian). */
+        private interface Fill { void put(int i, int m); }
+
+        private final ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+
+        /** Header, then the values through a small reused buffer (no copy of the whole array on the heap). */
+        private void entry(String name, String descr, long[] shape, int count, Fill fill) throws IOException {
+            long expected = 1;
+            for (long d : shape) expected = Math.multiplyExact(expected, d);
+            if (expected != count)
+                throw new IllegalArgumentException(name + ": shape " + Arrays.toString(shape) + " does not match " + count + " values");
+            int width = descr.charAt(2) - '0', perChunk = chunk.capacity() / width;
+            zip.putNextEntry(new ZipEntry(name + ".npy"));
+            zip.write(npyHeader(descr, shape));
+            for (int i = 0; i < count; i += perChunk) {
+                int m = Math.min(perChunk, count - i);
+                fill.put(i, m);
+                zip.write(chunk.array(), 0, m * width);
+            }
+            zip.closeEntry();
+            entries++;
+        }
+    }
+
+    /** Format 1.0 header: magic, version, little-endian length, the dict padded with spaces to a multiple of 64 bytes. */
+    private static byte[] npyHeader(String descr, long[] shape) {
         StringBuilder sh = new StringBuilder();
         for (long d : shape) sh.append(d).append(", ");
         if (shape.length > 1) sh.setLength(sh.length() - 2);
@@ -136,21 +199,12 @@ public final class Npz {
         int pad = (64 - total % 64) % 64;
         header = header + " ".repeat(pad) + "\n";
         ByteArrayOutputStream head = new ByteArrayOutputStream();
-        head.write(MAGIC);
+        head.write(MAGIC, 0, MAGIC.length);
         head.write(1);
         head.write(0);
         head.write(header.length() & 0xff);
         head.write(header.length() >> 8 & 0xff);
-        head.write(header.getBytes(StandardCharsets.ISO_8859_1));
-        out.write(head.toByteArray());
-        INDArray c = a.dup('c');
-        ByteBuffer bb;
-        switch (a.dataType()) {
-            case FLOAT -> { float[] v = c.data().asFloat(); bb = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN); bb.asFloatBuffer().put(v); }
-            case DOUBLE -> { double[] v = c.data().asDouble(); bb = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN); bb.asDoubleBuffer().put(v); }
-            case LONG -> { long[] v = c.data().asLong(); bb = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN); bb.asLongBuffer().put(v); }
-            default -> { int[] v = c.data().asInt(); bb = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN); bb.asIntBuffer().put(v); }
-        }
-        out.write(bb.array());
+        head.writeBytes(header.getBytes(StandardCharsets.ISO_8859_1));
+        return head.toByteArray();
     }
 }

@@ -65,6 +65,31 @@ public final class ClosingMemoryMgr extends AbstractMemoryMgr {
         POOL.drain();
     }
 
+    /**
+     * Between two parts of a long streamed run (encode, predict, eval): frees the idle buffers, then a full collection,
+     * after which the collector also gives unused heap back. Without it the heap grew toward {@code -Xmx} with the
+     * input (2,500 → 8,000 EWT lines encoded: committed heap 274 → 788 MiB, the pool drained each time).
+     */
+    public static void trim() {
+        POOL.drain();
+        System.gc();
+    }
+
+    /**
+     * For a run of batches sorted by length: before a batch of a new length, the idle buffers are freed. Such a run never
+     * asks for a shorter length's buffers again, but the pool would keep every length's up to its cap, so resident memory
+     * grew with the number of lengths met (a pool of 512 EWT lines: 1.3 GiB idle at its end). Within a length, buffers
+     * are still reused.
+     */
+    public static final class LengthSorted {
+        private long last = -1;
+
+        public void before(long length) {
+            if (length != last && last >= 0) POOL.drain();
+            last = length;
+        }
+    }
+
     /** Gives an array the caller owns (and no longer uses) back to the pool; e.g. a step's gradients. */
     public static void recycle(INDArray array) {
         POOL.release(array);
