@@ -93,6 +93,49 @@ class TinyXlmrReferenceTest {
         assertTrue(ex.getMessage().contains("supported: gelu, gelu_new, gelu_pytorch_tanh"), ex.getMessage());
     }
 
+    /** Hidden states and d loss / d gate of one options' graph at the given gates (same loss as the FD test). */
+    private static INDArray[] outputsAndGateGradients(Encoder.Options options, float[][] gateValues) {
+        Encoder enc = Encoder.create(cfg, weights, options);
+        enc.setGates(gateValues);
+        var sd = enc.sd();
+        Map<String, INDArray> feed = enc.feed(batch);
+        int n = batch.size() * batch.length();
+        Nd4j.getRandom().setSeed(11);
+        INDArray r = Nd4j.randn(DataType.FLOAT, n, cfg.hiddenSize());
+        INDArray rowMask = Nd4j.create(DataType.FLOAT, n, 1);
+        for (int i = 0; i < batch.size(); i++)
+            for (int j = 0; j < batch.length(); j++) rowMask.putScalar(i * batch.length() + j, 0, batch.mask()[i][j]);
+        SDVariable loss = enc.lastHidden().mul(sd.constant(r.mul(rowMask))).sum();
+        loss = loss.mul(loss).mul(1e-2).rename("loss");
+        sd.setLossVariables(loss);
+        Gradients.ensure(sd);
+        INDArray hidden = enc.forward(batch).hidden().dup();
+        INDArray grad = sd.calculateGradients(feed, Encoder.HEAD_GATES).get(Encoder.HEAD_GATES).dup();
+        return new INDArray[]{hidden, grad};
+    }
+
+    /**
+     * The encoder has two gate paths: with attentions requested the gate scales the probabilities (HuggingFace's
+     * head_mask), otherwise it scales each head's context ((g·P)·V = g·(P·V)). With gates away from 1, including 0 and
+     * a value above 1, both give the same hidden states and the same gate gradients (which rank the heads).
+     */
+    @Test
+    void bothGatePathsAgreeWithGatesOtherThanOne() {
+        float[][] g = new float[cfg.numHiddenLayers()][cfg.numAttentionHeads()];
+        java.util.Random rnd = new java.util.Random(3);
+        for (float[] row : g) for (int h = 0; h < row.length; h++) row[h] = 0.1f + 1.3f * rnd.nextFloat();
+        g[0][1] = 0f;
+        g[2][3] = 1.7f;
+        INDArray[] ctx = outputsAndGateGradients(Encoder.Options.INFERENCE, g);
+        INDArray[] probs = outputsAndGateGradients(Encoder.Options.WITH_ATTENTIONS, g);
+        double eh = maskedRelErr(ctx[0], probs[0]);
+        assertTrue(eh <= 1e-5, "hidden states of the two gate paths differ: " + eh);
+        double eg = relErr(ctx[1], probs[1]);
+        assertTrue(eg <= 1e-4, "gate gradients of the two gate paths differ: " + eg);
+        // and the gates do act: the gated output is far from the ungated one
+        assertTrue(maskedRelErr(ctx[0], expected.get("hidden")) > 1e-2);
+    }
+
     @Test
     void gatesEqualHeadMaskOfTheReference() {
         Encoder enc = Encoder.create(cfg, weights, Encoder.Options.INFERENCE);
