@@ -24,12 +24,13 @@ class ConllevalGoldenTest {
     private static final Pattern TYPE = Pattern.compile(
             "\\s*(\\S+): precision:\\s+([\\d.]+)%; recall:\\s+([\\d.]+)%; FB1:\\s+([\\d.]+)\\s+(\\d+)");
 
-    @ParameterizedTest
-    @ValueSource(strings = {"random-iob.txt", "random-ioe.txt"})
-    void matchesConllevalPl(String name) throws IOException {
+    /** Gold and predicted label sequences of a golden file ("word gold pred" per line, blank between sentences, # comments). */
+    record Pairs(List<List<String>> gold, List<List<String>> pred) {}
+
+    static Pairs pairs(String text) {
         List<List<String>> gold = new ArrayList<>(), pred = new ArrayList<>();
         List<String> g = new ArrayList<>(), p = new ArrayList<>();
-        for (String line : resource(name).split("\n")) {
+        for (String line : text.split("\n")) {
             if (line.startsWith("#")) continue;
             if (line.isBlank()) {
                 if (!g.isEmpty()) { gold.add(g); pred.add(p); g = new ArrayList<>(); p = new ArrayList<>(); }
@@ -40,6 +41,14 @@ class ConllevalGoldenTest {
             p.add(f[2]);
         }
         if (!g.isEmpty()) { gold.add(g); pred.add(p); }
+        return new Pairs(gold, pred);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"random-iob.txt", "random-ioe.txt"})
+    void matchesConllevalPl(String name) throws IOException {
+        ConllevalGoldenTest.Pairs pairs = ConllevalGoldenTest.pairs(resource(name));
+        List<List<String>> gold = pairs.gold(), pred = pairs.pred();
 
         String expected = resource(name + ".conlleval");
         Matcher t = TOTALS.matcher(expected);

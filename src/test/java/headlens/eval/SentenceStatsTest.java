@@ -93,23 +93,12 @@ class SentenceStatsTest {
     void paperPosF1SumsToRealSeqeval0012() throws Exception {
         // golden-seqeval0012/random-upos.txt(.seqeval): 300 random UPOS sentences scored by the real seqeval 0.0.12:
         // gold 2062, predicted 2424, correct 1393 entities, f1 0.6210432456531431
-        List<List<String>> gold = new ArrayList<>(), pred = new ArrayList<>();
-        List<String> g = new ArrayList<>(), p = new ArrayList<>();
         String text;
         try (var in = SentenceStatsTest.class.getResourceAsStream("/headlens/eval/golden-seqeval0012/random-upos.txt")) {
             text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
-        for (String line : text.split("\n")) {
-            if (line.startsWith("#")) continue;
-            if (line.isBlank()) {
-                if (!g.isEmpty()) { gold.add(g); pred.add(p); g = new ArrayList<>(); p = new ArrayList<>(); }
-                continue;
-            }
-            String[] f = line.split(" ");
-            g.add(f[1]);
-            p.add(f[2]);
-        }
-        if (!g.isEmpty()) { gold.add(g); pred.add(p); }
+        ConllevalGoldenTest.Pairs pairs = ConllevalGoldenTest.pairs(text);
+        List<List<String>> gold = pairs.gold(), pred = pairs.pred();
         assertEquals(300, gold.size());
         SentenceStats s = SentenceStats.paperPosF1(gold, pred);
         long[] sums = s.sums();

@@ -116,19 +116,8 @@ class Seqeval0012Test {
 
     @Test
     void matchesSeqeval0012OnRandomUpos() throws IOException {
-        List<List<String>> gold = new ArrayList<>(), pred = new ArrayList<>();
-        List<String> g = new ArrayList<>(), p = new ArrayList<>();
-        for (String line : resource("random-upos.txt").split("\n")) {
-            if (line.startsWith("#")) continue;
-            if (line.isBlank()) {
-                if (!g.isEmpty()) { gold.add(g); pred.add(p); g = new ArrayList<>(); p = new ArrayList<>(); }
-                continue;
-            }
-            String[] f = line.split(" ");
-            g.add(f[1]);
-            p.add(f[2]);
-        }
-        if (!g.isEmpty()) { gold.add(g); pred.add(p); }
+        ConllevalGoldenTest.Pairs pairs = ConllevalGoldenTest.pairs(resource("random-upos.txt"));
+        List<List<String>> gold = pairs.gold(), pred = pairs.pred();
         assertEquals(300, gold.size());
 
         Map<String, String> expected = new HashMap<>();

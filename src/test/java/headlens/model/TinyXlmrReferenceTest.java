@@ -93,22 +93,31 @@ class TinyXlmrReferenceTest {
         assertTrue(ex.getMessage().contains("supported: gelu, gelu_new, gelu_pytorch_tanh"), ex.getMessage());
     }
 
-    /** Hidden states and d loss / d gate of one options' graph at the given gates (same loss as the FD test). */
-    private static INDArray[] outputsAndGateGradients(Encoder.Options options, float[][] gateValues) {
-        Encoder enc = Encoder.create(cfg, weights, options);
-        enc.setGates(gateValues);
+    /**
+     * Adds the scalar loss "loss" = 1e-2 · (Σ hidden · R)² to the encoder's graph, R random (seeded) with padded rows
+     * zeroed as a tagger's masked loss does; squared so that it is non-linear in the gates. Builds the gradient function
+     * without SameDiff's per-op lines on System.out.
+     */
+    private static void addLoss(Encoder enc, long seed) {
         var sd = enc.sd();
-        Map<String, INDArray> feed = enc.feed(batch);
         int n = batch.size() * batch.length();
-        Nd4j.getRandom().setSeed(11);
+        Nd4j.getRandom().setSeed(seed);
         INDArray r = Nd4j.randn(DataType.FLOAT, n, cfg.hiddenSize());
         INDArray rowMask = Nd4j.create(DataType.FLOAT, n, 1);
         for (int i = 0; i < batch.size(); i++)
             for (int j = 0; j < batch.length(); j++) rowMask.putScalar(i * batch.length() + j, 0, batch.mask()[i][j]);
         SDVariable loss = enc.lastHidden().mul(sd.constant(r.mul(rowMask))).sum();
-        loss = loss.mul(loss).mul(1e-2).rename("loss");
-        sd.setLossVariables(loss);
+        sd.setLossVariables(loss.mul(loss).mul(1e-2).rename("loss"));
         Gradients.ensure(sd);
+    }
+
+    /** Hidden states and d loss / d gate of one options' graph at the given gates. */
+    private static INDArray[] outputsAndGateGradients(Encoder.Options options, float[][] gateValues) {
+        Encoder enc = Encoder.create(cfg, weights, options);
+        enc.setGates(gateValues);
+        var sd = enc.sd();
+        Map<String, INDArray> feed = enc.feed(batch);
+        addLoss(enc, 11);
         INDArray hidden = enc.forward(batch).hidden().dup();
         INDArray grad = sd.calculateGradients(feed, Encoder.HEAD_GATES).get(Encoder.HEAD_GATES).dup();
         return new INDArray[]{hidden, grad};
@@ -176,17 +185,7 @@ class TinyXlmrReferenceTest {
         Encoder enc = Encoder.create(cfg, weights, Encoder.Options.INFERENCE);
         var sd = enc.sd();
         Map<String, INDArray> feed = enc.feed(batch);
-        int n = batch.size() * batch.length();
-        Nd4j.getRandom().setSeed(7);
-        INDArray r = Nd4j.randn(DataType.FLOAT, n, cfg.hiddenSize());
-        // keep padded rows out of the loss, as a tagger's masked loss does
-        INDArray rowMask = Nd4j.create(DataType.FLOAT, n, 1);
-        for (int i = 0; i < batch.size(); i++)
-            for (int j = 0; j < batch.length(); j++) rowMask.putScalar(i * batch.length() + j, 0, batch.mask()[i][j]);
-        SDVariable loss = enc.lastHidden().mul(sd.constant(r.mul(rowMask))).sum();
-        loss = loss.mul(loss).mul(1e-2).rename("loss");   // non-linear in the gates
-        sd.setLossVariables(loss);
-        Gradients.ensure(sd);   // builds the gradient function without SameDiff's per-op lines on System.out
+        addLoss(enc, 7);
         INDArray grad = sd.calculateGradients(feed, Encoder.HEAD_GATES).get(Encoder.HEAD_GATES).dup();
         INDArray gates = sd.getVariable(Encoder.HEAD_GATES).getArr();
         double eps = 1e-2;
