@@ -12,10 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@code headlens models pull NAME} / {@code models list}: named models resolved from Maven Central and converted into
@@ -134,9 +132,6 @@ public final class ModelsCommand implements Runnable {
     }
 
     static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
+        if (Files.exists(dir)) org.apache.commons.io.file.PathUtils.deleteDirectory(dir);
     }
 }

