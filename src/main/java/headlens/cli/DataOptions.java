@@ -1,5 +1,6 @@
 package headlens.cli;
 
+import headlens.core.HeadlensException;
 import headlens.data.Format;
 import headlens.data.ReadOptions;
 import picocli.CommandLine.Option;

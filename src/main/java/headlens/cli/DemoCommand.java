@@ -2,9 +2,10 @@ package headlens.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import headlens.convert.AtomicFiles;
-import headlens.heads.HeadId;
+import headlens.core.AtomicFiles;
+import headlens.core.HeadlensException;
 import headlens.heads.ImportanceReport;
+import headlens.model.HeadId;
 import headlens.model.ModelSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

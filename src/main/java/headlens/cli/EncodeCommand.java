@@ -1,5 +1,6 @@
 package headlens.cli;
 
+import headlens.core.HeadlensException;
 import headlens.io.Npz;
 import headlens.model.ClosingMemoryMgr;
 import headlens.model.Encoder;
@@ -70,7 +71,7 @@ public final class EncodeCommand implements Callable<Integer> {
             Tokenizer tok = Tokenizers.load(dir);
             Encoder enc = Encoder.create(src.config(), src.weights(),
                     attentions ? Encoder.Options.WITH_ATTENTIONS : Encoder.Options.INFERENCE);
-            headlens.heads.HeadMask.read(dir, src.config()).apply(enc);   // heads pruned by mask (head_mask.json)
+            headlens.model.HeadMask.read(dir, src.config()).apply(enc);   // heads pruned by mask (head_mask.json)
             var cfg = src.config();
             int maxLen = cfg.maxPositionEmbeddings() - (cfg.isXlmRoberta() ? cfg.padTokenId() + 1 : 0);
             long heads = 0;   // all layers' heads: a line of n tokens has heads × n² attention values

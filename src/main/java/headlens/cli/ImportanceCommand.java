@@ -2,6 +2,7 @@ package headlens.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import headlens.core.HeadlensException;
 import headlens.data.Batches;
 import headlens.data.Example;
 import headlens.data.Sentence;

@@ -1,5 +1,7 @@
 package headlens.cli;
 
+import headlens.core.HeadlensException;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;

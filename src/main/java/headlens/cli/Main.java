@@ -1,6 +1,7 @@
 package headlens.cli;
 
 import headlens.backend.BackendCheck;
+import headlens.core.HeadlensException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParseResult;

@@ -1,6 +1,7 @@
 package headlens.cli;
 
 import headlens.convert.Converter;
+import headlens.core.HeadlensException;
 import headlens.model.ModelSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

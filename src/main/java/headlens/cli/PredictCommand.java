@@ -3,6 +3,7 @@ package headlens.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import headlens.core.HeadlensException;
 import headlens.data.DataReaders;
 import headlens.data.Format;
 import headlens.data.ReadOptions;
@@ -16,7 +17,7 @@ import headlens.train.WordSplitter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import headlens.convert.AtomicFiles;
+import headlens.core.AtomicFiles;
 
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -1,13 +1,14 @@
 package headlens.cli;
 
 import headlens.convert.ModelFiles;
-import headlens.heads.HeadId;
-import headlens.heads.HeadLayout;
-import headlens.heads.HeadMask;
+import headlens.core.HeadlensException;
 import headlens.heads.HeadPruner;
 import headlens.heads.HeadScores;
 import headlens.heads.ImportanceReport;
 import headlens.heads.ModelDirs;
+import headlens.model.HeadId;
+import headlens.model.HeadLayout;
+import headlens.model.HeadMask;
 import headlens.model.ModelSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -2,6 +2,7 @@ package headlens.cli;
 
 import headlens.convert.Converter;
 import headlens.convert.HubClient;
+import headlens.core.HeadlensException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

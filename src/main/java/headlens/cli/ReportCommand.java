@@ -1,5 +1,6 @@
 package headlens.cli;
 
+import headlens.core.HeadlensException;
 import headlens.report.PairedBootstrap;
 import headlens.report.ReportWriter;
 import headlens.report.Runs;

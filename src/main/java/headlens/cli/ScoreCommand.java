@@ -1,5 +1,6 @@
 package headlens.cli;
 
+import headlens.core.HeadlensException;
 import headlens.data.DataReaders;
 import headlens.data.Dataset;
 import headlens.data.Sentence;

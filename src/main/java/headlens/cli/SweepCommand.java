@@ -1,5 +1,6 @@
 package headlens.cli;
 
+import headlens.core.HeadlensException;
 import headlens.heads.Sweep;
 import headlens.heads.SweepConfig;
 import headlens.heads.SweepPlan;

@@ -2,6 +2,7 @@ package headlens.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonFactory;
+import headlens.core.HeadlensException;
 import headlens.tokenize.Encoding;
 import headlens.tokenize.PipelineTokenizer;
 import headlens.tokenize.Tokenizers;

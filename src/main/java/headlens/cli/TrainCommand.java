@@ -2,6 +2,7 @@ package headlens.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.convert.ModelFiles;
+import headlens.core.HeadlensException;
 import headlens.data.DataReaders;
 import headlens.data.Dataset;
 import headlens.data.Example;

@@ -1,6 +1,6 @@
 package headlens.data;
 
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 
 import java.nio.file.Path;
 import java.util.List;

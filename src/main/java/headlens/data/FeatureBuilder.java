@@ -1,6 +1,6 @@
 package headlens.data;
 
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 import headlens.tokenize.Encoding;
 import headlens.tokenize.Tokenizer;
 

@@ -3,7 +3,7 @@ package headlens.data;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -111,7 +111,7 @@ public final class LabelMap {
     /** Writes atomically (temp file + rename). */
     public void write(Path file) {
         try {
-            headlens.convert.AtomicFiles.writeBytes(file, toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            headlens.core.AtomicFiles.writeBytes(file, toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new HeadlensException(file + ": cannot write label map (" + e.getMessage() + ")", e);
         }

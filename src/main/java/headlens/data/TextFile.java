@@ -1,6 +1,6 @@
 package headlens.data;
 
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 
 import java.io.IOException;
 import java.io.InputStream;

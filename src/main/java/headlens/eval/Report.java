@@ -1,7 +1,7 @@
 package headlens.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 import headlens.data.Sentence;
 
 import java.io.IOException;
@@ -160,7 +160,7 @@ public record Report(String task, Kind kind, Scheme strict, Result overall, Map<
     /** Writes the JSON atomically (temp file + rename). */
     public void writeJson(Path file) {
         try {
-            headlens.convert.AtomicFiles.writeBytes(file, toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            headlens.core.AtomicFiles.writeBytes(file, toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new HeadlensException(file + ": cannot write report (" + e.getMessage() + ")", e);
         }

@@ -1,6 +1,6 @@
 package headlens.eval;
 
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 
 import java.util.ArrayList;
 import java.util.HashSet;

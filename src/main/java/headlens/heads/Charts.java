@@ -1,6 +1,6 @@
 package headlens.heads;
 
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;

@@ -1,11 +1,12 @@
 package headlens.heads;
 
-import headlens.cli.HeadlensException;
+import headlens.config.EncoderConfig;
+import headlens.core.HeadlensException;
 import headlens.data.Batch;
-import headlens.model.Encoder;
-import headlens.model.EncoderConfig;
 import headlens.model.ClosingMemoryMgr;
+import headlens.model.Encoder;
 import headlens.model.Gradients;
+import headlens.model.HeadLayout;
 import headlens.train.TokenClassifier;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -1,7 +1,9 @@
 package headlens.heads;
 
-import headlens.cli.HeadlensException;
-import headlens.model.EncoderConfig;
+import headlens.config.EncoderConfig;
+import headlens.core.HeadlensException;
+import headlens.model.HeadId;
+import headlens.model.HeadLayout;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;

@@ -1,6 +1,7 @@
 package headlens.heads;
 
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
+import headlens.model.HeadId;
 
 import java.util.ArrayList;
 import java.util.Comparator;

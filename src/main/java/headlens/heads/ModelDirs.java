@@ -1,8 +1,9 @@
 package headlens.heads;
 
+import headlens.config.EncoderConfig;
 import headlens.convert.ModelFiles;
 import headlens.convert.Tensor;
-import headlens.model.EncoderConfig;
+import headlens.model.HeadMask;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -2,7 +2,7 @@ package headlens.heads;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package headlens.heads;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -277,7 +277,7 @@ public final class SweepReport {
 
     private static void write(Path f, String text) {
         try {
-            headlens.convert.AtomicFiles.writeBytes(f, text.getBytes(StandardCharsets.UTF_8));
+            headlens.core.AtomicFiles.writeBytes(f, text.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new HeadlensException(f + ": cannot write: " + e.getMessage(), e);
         }

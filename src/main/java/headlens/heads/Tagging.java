@@ -1,7 +1,8 @@
 package headlens.heads;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import headlens.cli.HeadlensException;
+import headlens.config.EncoderConfig;
+import headlens.core.HeadlensException;
 import headlens.data.Batch;
 import headlens.data.Batches;
 import headlens.data.DataReaders;
@@ -13,7 +14,7 @@ import headlens.data.ReadOptions;
 import headlens.data.Sentence;
 import headlens.eval.Report;
 import headlens.model.Encoder;
-import headlens.model.EncoderConfig;
+import headlens.model.HeadMask;
 import headlens.model.ModelSource;
 import headlens.tokenize.Tokenizer;
 import headlens.tokenize.Tokenizers;

@@ -1,6 +1,6 @@
 package headlens.io;
 
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -118,7 +118,7 @@ public final class Npz {
      */
     public static void write(Path file, Body body) {
         try {
-            headlens.convert.AtomicFiles.writeStream(file, os -> {
+            headlens.core.AtomicFiles.writeStream(file, os -> {
                 Writer w = new Writer(new BufferedOutputStream(os, 1 << 20));
                 body.write(w);
                 w.zip.finish();        // not close(): the atomic writer syncs and closes the file itself

@@ -1,6 +1,7 @@
 package headlens.model;
 
-import headlens.cli.HeadlensException;
+import headlens.config.EncoderConfig;
+import headlens.core.HeadlensException;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;

@@ -1,9 +1,10 @@
 package headlens.model;
 
-import headlens.cli.HeadlensException;
+import headlens.config.EncoderConfig;
 import headlens.convert.Converter;
 import headlens.convert.ModelFiles;
 import headlens.convert.Tensor;
+import headlens.core.HeadlensException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 

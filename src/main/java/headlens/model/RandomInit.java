@@ -1,5 +1,6 @@
 package headlens.model;
 
+import headlens.config.EncoderConfig;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;

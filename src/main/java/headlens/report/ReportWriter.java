@@ -1,7 +1,7 @@
 package headlens.report;
 
-import headlens.cli.HeadlensException;
-import headlens.convert.AtomicFiles;
+import headlens.core.AtomicFiles;
+import headlens.core.HeadlensException;
 import headlens.heads.Charts;
 import headlens.heads.HeadScores;
 import headlens.heads.ImportanceReport;

@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import headlens.cli.HeadlensException;
-import headlens.convert.AtomicFiles;
+import headlens.core.AtomicFiles;
+import headlens.core.HeadlensException;
 import headlens.eval.SentenceStats;
-import headlens.heads.HeadId;
+import headlens.model.HeadId;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

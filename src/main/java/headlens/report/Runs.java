@@ -1,7 +1,7 @@
 package headlens.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 import headlens.heads.ImportanceReport;
 
 import java.io.IOException;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 import headlens.heads.SweepConfig;
 import headlens.heads.SweepPlan;
 

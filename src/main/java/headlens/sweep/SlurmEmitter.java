@@ -1,7 +1,7 @@
 package headlens.sweep;
 
-import headlens.cli.HeadlensException;
-import headlens.convert.AtomicFiles;
+import headlens.core.AtomicFiles;
+import headlens.core.HeadlensException;
 import headlens.heads.SweepConfig;
 import headlens.heads.SweepPlan;
 

@@ -1,6 +1,6 @@
 package headlens.tokenize;
 
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 
 /**
  * The one exception the tokenizers throw: a malformed or unsupported tokenizer file (message names the file and field).

@@ -2,7 +2,7 @@ package headlens.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 import headlens.io.Npz;
 import org.apache.commons.io.FileUtils;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -2,12 +2,12 @@ package headlens.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import headlens.cli.HeadlensException;
+import headlens.config.EncoderConfig;
 import headlens.convert.ModelFiles;
 import headlens.convert.Tensor;
+import headlens.core.HeadlensException;
 import headlens.data.LabelMap;
 import headlens.model.Encoder;
-import headlens.model.EncoderConfig;
 import headlens.model.ModelSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -235,7 +235,7 @@ public final class RunDir {
         if (!src.weights().containsKey(TokenClassifier.WEIGHT))
             throw new HeadlensException(dir.resolve(ModelFiles.WEIGHTS) + ": tensor '" + TokenClassifier.WEIGHT + "' is missing");
         TokenClassifier tc = TokenClassifier.create(src.config(), src.weights(), labels.size(), options, 0);
-        headlens.heads.HeadMask.read(dir, src.config()).apply(tc.encoder());   // heads pruned by mask (head_mask.json)
+        headlens.model.HeadMask.read(dir, src.config()).apply(tc.encoder());   // heads pruned by mask (head_mask.json)
         String task = src.config().raw().path(TASK_FIELD).asText("ner");
         return new Loaded(src, tc, new LabelMap(labels), task);
     }

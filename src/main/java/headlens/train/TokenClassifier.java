@@ -1,9 +1,9 @@
 package headlens.train;
 
-import headlens.cli.HeadlensException;
-import headlens.model.Encoder;
-import headlens.model.EncoderConfig;
+import headlens.config.EncoderConfig;
+import headlens.core.HeadlensException;
 import headlens.model.ClosingMemoryMgr;
+import headlens.model.Encoder;
 import headlens.model.Gradients;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;

@@ -2,7 +2,7 @@ package headlens.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 import headlens.data.Batch;
 import headlens.data.Batches;
 import headlens.data.Example;

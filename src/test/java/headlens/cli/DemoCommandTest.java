@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import headlens.data.DataReaders;
 import headlens.data.Sentence;
-import headlens.heads.HeadId;
 import headlens.heads.ImportanceReport;
+import headlens.model.HeadId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

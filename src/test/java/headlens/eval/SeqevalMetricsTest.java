@@ -1,6 +1,6 @@
 package headlens.eval;
 
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,8 +1,8 @@
 package headlens.heads;
 
+import headlens.config.EncoderConfig;
 import headlens.io.Npz;
 import headlens.model.Encoder;
-import headlens.model.EncoderConfig;
 import headlens.train.TokenClassifier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

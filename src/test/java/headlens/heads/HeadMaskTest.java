@@ -1,7 +1,9 @@
 package headlens.heads;
 
-import headlens.cli.HeadlensException;
-import headlens.model.EncoderConfig;
+import headlens.config.EncoderConfig;
+import headlens.core.HeadlensException;
+import headlens.model.HeadId;
+import headlens.model.HeadMask;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

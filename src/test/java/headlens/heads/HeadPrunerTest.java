@@ -1,9 +1,12 @@
 package headlens.heads;
 
-import headlens.cli.HeadlensException;
+import headlens.config.EncoderConfig;
+import headlens.core.HeadlensException;
 import headlens.io.Npz;
 import headlens.model.Encoder;
-import headlens.model.EncoderConfig;
+import headlens.model.HeadId;
+import headlens.model.HeadLayout;
+import headlens.model.HeadMask;
 import headlens.train.AdamW;
 import headlens.train.TokenClassifier;
 import org.junit.jupiter.api.BeforeAll;

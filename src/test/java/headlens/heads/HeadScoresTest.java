@@ -1,6 +1,7 @@
 package headlens.heads;
 
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
+import headlens.model.HeadId;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

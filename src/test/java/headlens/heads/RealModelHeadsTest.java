@@ -4,6 +4,8 @@ import headlens.data.Example;
 import headlens.data.LabelMap;
 import headlens.data.Sentence;
 import headlens.model.Encoder;
+import headlens.model.HeadId;
+import headlens.model.HeadMask;
 import headlens.model.ModelSource;
 import headlens.tokenize.Tokenizers;
 import headlens.train.TokenClassifier;

@@ -152,7 +152,7 @@ class SweepDistributedTest {
         assertNotNull(id, "a trial whose best checkpoint is at the first evaluation");
         Sweep killed = new Sweep(c, System.err).stopAfter(7);
         SweepPlan.Unit u = killed.plan().byId(id);
-        assertThrows(headlens.cli.HeadlensException.class, () -> killed.runUnit(u));
+        assertThrows(headlens.core.HeadlensException.class, () -> killed.runUnit(u));
         assertFalse(killed.isDone(u));
         assertFalse(Files.exists(root.resolve("kill/out/results/" + id + ".json")), "no result file before the commit point");
         Path bestFile = root.resolve("kill/work/trials/" + id + "/best.json");
@@ -181,7 +181,7 @@ class SweepDistributedTest {
         assertNotNull(id);
         Sweep killed = new Sweep(c, System.err).stopAfter(7);
         SweepPlan.Unit u = killed.plan().byId(id);
-        assertThrows(headlens.cli.HeadlensException.class, () -> killed.runUnit(u));
+        assertThrows(headlens.core.HeadlensException.class, () -> killed.runUnit(u));
         Path bestFile = root.resolve("old/work/trials/" + id + "/best.json");
         ObjectNode b = (ObjectNode) read(bestFile);
         b.remove("result");   // what the sweep wrote before result files existed

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import headlens.cli.Main;
 import headlens.eval.SeqevalMetrics;
+import headlens.model.HeadId;
 import headlens.report.RunResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,7 +1,8 @@
 package headlens.heads;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import headlens.model.EncoderConfig;
+import headlens.config.EncoderConfig;
+import headlens.model.HeadMask;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package headlens.heads;
 
+import headlens.config.EncoderConfig;
 import headlens.io.Npz;
 import headlens.model.Encoder;
-import headlens.model.EncoderConfig;
 import headlens.train.TokenClassifier;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.VariableType;

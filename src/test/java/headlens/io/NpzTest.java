@@ -1,6 +1,6 @@
 package headlens.io;
 
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,5 +1,6 @@
 package headlens.model;
 
+import headlens.config.EncoderConfig;
 import headlens.io.Npz;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -89,7 +90,7 @@ class TinyXlmrReferenceTest {
         assertTrue(apart > 10 * 1e-5, "the two GELU forms must be told apart by this check: " + apart);
         INDArray pt = Encoder.create(cfg.withHiddenAct("gelu_pytorch_tanh"), weights, Encoder.Options.INFERENCE).forward(batch).hidden();
         assertEquals(out, pt, "gelu_pytorch_tanh is the same function as gelu_new");
-        var ex = assertThrows(headlens.cli.HeadlensException.class, () -> cfg.withHiddenAct("relu"));
+        var ex = assertThrows(headlens.core.HeadlensException.class, () -> cfg.withHiddenAct("relu"));
         assertTrue(ex.getMessage().contains("supported: gelu, gelu_new, gelu_pytorch_tanh"), ex.getMessage());
     }
 

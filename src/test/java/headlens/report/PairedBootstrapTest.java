@@ -1,6 +1,6 @@
 package headlens.report;
 
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 import headlens.eval.SentenceStats;
 import headlens.eval.SeqevalMetrics;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package headlens.train;
 
+import headlens.config.EncoderConfig;
 import headlens.io.Npz;
 import headlens.model.Encoder;
-import headlens.model.EncoderConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,9 +1,9 @@
 package headlens.train;
 
+import headlens.config.EncoderConfig;
 import headlens.data.Example;
 import headlens.io.Npz;
 import headlens.model.Encoder;
-import headlens.model.EncoderConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,7 +120,7 @@ class TrainerTest {
         Trainer.Evaluator ev = model -> new Trainer.Evaluation(0, Map.of());
         TokenClassifier m = TokenClassifier.create(cfg, weights, LABELS.size(), Encoder.Options.TRAINING, 42);
         new Trainer(m, data, ev, config(1, 1e-3, 3), run, LABELS).progress(false).stopAfter(1).run(false);
-        var ex = assertThrows(headlens.cli.HeadlensException.class,
+        var ex = assertThrows(headlens.core.HeadlensException.class,
                 () -> new Trainer(m, data, ev, config(1, 2e-3, 3), run, LABELS).progress(false).run(true));
         assertTrue(ex.getMessage().contains("state.json"), ex.getMessage());
     }

@@ -1,7 +1,7 @@
 package headlens.bench;
 
+import headlens.config.EncoderConfig;
 import headlens.model.Encoder;
-import headlens.model.EncoderConfig;
 import headlens.model.ModelSource;
 import headlens.testing.OnnxReference;
 import org.nd4j.autodiff.samediff.SDVariable;

@@ -2,13 +2,13 @@ package headlens.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import headlens.config.EncoderConfig;
 import headlens.data.Example;
 import headlens.data.LabelMap;
 import headlens.data.Sentence;
 import headlens.heads.HeadImportance;
 import headlens.heads.Tagging;
 import headlens.model.Encoder;
-import headlens.model.EncoderConfig;
 import headlens.model.RandomInit;
 import headlens.tokenize.Tokenizers;
 import headlens.train.TokenClassifier;
@@ -38,7 +38,7 @@ public final class ImportanceMemoryBench {
         var tok = Tokenizers.load(mbert.resolve("vocab.txt"));
         double rss0 = MemoryBench.rssGb();
         TokenClassifier clf = TokenClassifier.create(cfg, RandomInit.weights(cfg, 1), labels.size(), Encoder.Options.INFERENCE, 1);
-        Tagging.Model m = new Tagging.Model(mbert, cfg, java.util.Map.of(), labels, tok, headlens.heads.HeadMask.NONE);
+        Tagging.Model m = new Tagging.Model(mbert, cfg, java.util.Map.of(), labels, tok, headlens.model.HeadMask.NONE);
         List<Example> feats = Tagging.features(m, labels, sents, maxLen);
         double[] peak = {MemoryBench.rssGb()};
         int[] done = {0};

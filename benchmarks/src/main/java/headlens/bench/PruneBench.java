@@ -1,11 +1,11 @@
 package headlens.bench;
 
-import headlens.heads.HeadId;
-import headlens.heads.HeadMask;
+import headlens.config.EncoderConfig;
 import headlens.heads.HeadPruner;
 import headlens.heads.HeadScores;
 import headlens.model.Encoder;
-import headlens.model.EncoderConfig;
+import headlens.model.HeadId;
+import headlens.model.HeadMask;
 import headlens.model.ModelSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

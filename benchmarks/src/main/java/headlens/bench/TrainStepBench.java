@@ -2,8 +2,8 @@ package headlens.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import headlens.config.EncoderConfig;
 import headlens.model.Encoder;
-import headlens.model.EncoderConfig;
 import headlens.model.ModelSource;
 import headlens.model.RandomInit;
 import headlens.train.AdamW;

@@ -1,7 +1,7 @@
 package headlens.convert;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import headlens.model.EncoderConfig;
+import headlens.config.EncoderConfig;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,7 +40,7 @@ public final class CheckpointKeys {
                 if (k.endsWith(".gamma")) k = k.substring(0, k.length() - 6) + ".weight";
                 else if (k.endsWith(".beta")) k = k.substring(0, k.length() - 5) + ".bias";
             }
-            if (out.containsKey(k)) throw new headlens.cli.HeadlensException("checkpoint has both '" + key + "' and another key mapping to '" + k + "'");
+            if (out.containsKey(k)) throw new headlens.core.HeadlensException("checkpoint has both '" + key + "' and another key mapping to '" + k + "'");
             out.put(k, e.getValue().withName(k));
         }
         return new Result(out, dropped, buffers);

@@ -2,8 +2,9 @@ package headlens.convert;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import headlens.cli.HeadlensException;
-import headlens.model.EncoderConfig;
+import headlens.config.EncoderConfig;
+import headlens.core.AtomicFiles;
+import headlens.core.HeadlensException;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package headlens.convert;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 

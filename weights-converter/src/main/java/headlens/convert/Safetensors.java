@@ -5,7 +5,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import headlens.cli.HeadlensException;
+import headlens.core.AtomicFiles;
+import headlens.core.HeadlensException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

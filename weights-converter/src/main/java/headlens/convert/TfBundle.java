@@ -2,7 +2,7 @@ package headlens.convert;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,9 +1,9 @@
 package headlens.convert;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import headlens.cli.HeadlensException;
 import headlens.cli.Main;
-import headlens.model.EncoderConfig;
+import headlens.config.EncoderConfig;
+import headlens.core.HeadlensException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,6 @@
 package headlens.convert;
 
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

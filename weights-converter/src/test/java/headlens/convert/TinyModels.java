@@ -2,7 +2,7 @@ package headlens.convert;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import headlens.model.EncoderConfig;
+import headlens.config.EncoderConfig;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -216,28 +216,28 @@ class TokenizerJsonTest {
     void badVocabularyNamesTheFileAndWritesNothing() throws IOException {
         Path from = tinyBert("empty"), to = tmp.resolve("model");
         Files.writeString(from.resolve("vocab.txt"), "");
-        var e = assertThrows(headlens.cli.HeadlensException.class, () -> Converter.convert(from, to));
+        var e = assertThrows(headlens.core.HeadlensException.class, () -> Converter.convert(from, to));
         assertTrue(e.getMessage().contains(from.resolve("vocab.txt").toString()) && e.getMessage().contains("empty"), e.getMessage());
         assertFalse(Files.exists(to), "nothing is written when the tokenizer is bad");
 
         Files.writeString(from.resolve("vocab.txt"), "[PAD]\n[CLS]\n[SEP]\na\n");
-        e = assertThrows(headlens.cli.HeadlensException.class, () -> Converter.convert(from, to));
+        e = assertThrows(headlens.core.HeadlensException.class, () -> Converter.convert(from, to));
         assertTrue(e.getMessage().contains(from.resolve("vocab.txt").toString()) && e.getMessage().contains("\"[UNK]\""), e.getMessage());
 
         Files.writeString(from.resolve("vocab.txt"), "[UNK]\n[CLS]\n[SEP]\na\nb\na\n");
-        e = assertThrows(headlens.cli.HeadlensException.class, () -> Converter.convert(from, to));
+        e = assertThrows(headlens.core.HeadlensException.class, () -> Converter.convert(from, to));
         assertTrue(e.getMessage().contains("vocab.txt: line 6") && e.getMessage().contains("repeats line 4"), e.getMessage());
 
         Files.write(from.resolve("vocab.txt"), new byte[] {'[', 'U', 'N', 'K', ']', '\n', (byte) 0xC3, '\n'});
-        e = assertThrows(headlens.cli.HeadlensException.class, () -> Converter.convert(from, to));
+        e = assertThrows(headlens.core.HeadlensException.class, () -> Converter.convert(from, to));
         assertTrue(e.getMessage().contains("vocab.txt: not valid UTF-8"), e.getMessage());
 
         Files.writeString(from.resolve("vocab.txt"), "[UNK]\n[CLS]\n[SEP]\n");
         Files.writeString(from.resolve("tokenizer_config.json"), "{\"do_lower_case\": \"no\"}");
-        e = assertThrows(headlens.cli.HeadlensException.class, () -> Converter.convert(from, to));
+        e = assertThrows(headlens.core.HeadlensException.class, () -> Converter.convert(from, to));
         assertTrue(e.getMessage().contains("tokenizer_config.json: field \"do_lower_case\""), e.getMessage());
         Files.writeString(from.resolve("tokenizer_config.json"), "{\"do_lower_case\": tru");
-        e = assertThrows(headlens.cli.HeadlensException.class, () -> Converter.convert(from, to));
+        e = assertThrows(headlens.core.HeadlensException.class, () -> Converter.convert(from, to));
         assertTrue(e.getMessage().contains("tokenizer_config.json: not valid JSON"), e.getMessage());
         assertFalse(Files.exists(to));
     }
@@ -254,7 +254,7 @@ class TokenizerJsonTest {
         Path from = tmp.resolve("xlmr");
         TinyModels.writeDir(from, TinyModels.configJson("xlm-roberta"), TinyModels.weights(TinyModels.config("xlm-roberta"), 4).values());
         Files.write(from.resolve("sentencepiece.bpe.model"), new byte[] {0x0a, 0x7f, 0x01});   // a truncated protobuf
-        var e = assertThrows(headlens.cli.HeadlensException.class, () -> Converter.convert(from, tmp.resolve("out")));
+        var e = assertThrows(headlens.core.HeadlensException.class, () -> Converter.convert(from, tmp.resolve("out")));
         assertTrue(e.getMessage().contains(from.resolve("sentencepiece.bpe.model").toString()), e.getMessage());
     }
 

@@ -1,10 +1,10 @@
-package headlens.model;
+package headlens.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package headlens.convert;
+package headlens.core;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package headlens.cli;
+package headlens.core;
 
 /** An error caused by the user's input (a file, a flag, a tensor): printed as one clear line, exit code 2. */
 public class HeadlensException extends RuntimeException {

@@ -1,12 +1,11 @@
-package headlens.heads;
+package headlens.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import headlens.cli.HeadlensException;
-import headlens.model.Encoder;
-import headlens.model.EncoderConfig;
+import headlens.config.EncoderConfig;
+import headlens.core.HeadlensException;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
-package headlens.heads;
+package headlens.model;
 
-import headlens.cli.HeadlensException;
+import headlens.core.HeadlensException;
 
 import java.util.ArrayList;
 import java.util.List;

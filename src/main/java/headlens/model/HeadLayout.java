@@ -1,7 +1,7 @@
-package headlens.heads;
+package headlens.model;
 
-import headlens.cli.HeadlensException;
-import headlens.model.EncoderConfig;
+import headlens.config.EncoderConfig;
+import headlens.core.HeadlensException;
 
 import java.util.List;
 import java.util.stream.IntStream;
