@@ -1,9 +1,9 @@
 package headlens.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import headlens.core.AtomicFiles;
 import headlens.core.HeadlensException;
+import headlens.core.Json;
 import headlens.heads.ImportanceReport;
 import headlens.model.HeadId;
 import headlens.model.ModelSource;
@@ -12,8 +12,6 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,20 +90,19 @@ public final class DemoCommand implements Callable<Integer> {
             metrics.put((total - prune) + " heads (" + prune + " " + v.getKey() + "-ranked masked)", m);
         }
         String table = summary(metrics, report, prune, (System.nanoTime() - t0) / 1e9);
-        AtomicFiles.writeBytes(output.resolve("summary.txt"), table.getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.writeString(output.resolve("summary.txt"), table);
         System.out.print(table);
         return 0;
     }
 
     /** The before/after table: UPOS accuracy per language for each model, the heads masked, Spearman's rho en–de. */
     static String summary(Map<String, Path> metrics, ImportanceReport heads, int prune, double seconds) throws IOException {
-        ObjectMapper json = new ObjectMapper();
         StringBuilder sb = new StringBuilder();
         sb.append("\nUPOS accuracy (all-MiniLM-L6-v2 fine-tuned on UD English-EWT; de = UD German-GSD, zero-shot)\n");
         sb.append(String.format(Locale.ROOT, "%-40s %-18s %-18s%n", "model", "en test", "de test"));
         Double[] base = null;
         for (var e : metrics.entrySet()) {
-            JsonNode langs = json.readTree(e.getValue().toFile()).path("languages");
+            JsonNode langs = Json.MAPPER.readTree(e.getValue().toFile()).path("languages");
             Double[] acc = {accuracy(langs, "en"), accuracy(langs, "de")};
             sb.append(String.format(Locale.ROOT, "%-40s %-18s %-18s%n", e.getKey(), cell(acc[0], base == null ? null : base[0]),
                     cell(acc[1], base == null ? null : base[1])));

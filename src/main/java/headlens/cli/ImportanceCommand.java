@@ -1,8 +1,8 @@
 package headlens.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.core.HeadlensException;
+import headlens.core.Json;
 import headlens.data.Batches;
 import headlens.data.Example;
 import headlens.data.Sentence;
@@ -63,7 +63,7 @@ public final class ImportanceCommand implements Callable<Integer> {
             }
         }
         Map<String, ImportanceReport.Language> langs = new LinkedHashMap<>();
-        ObjectNode info = new ObjectMapper().createObjectNode();
+        ObjectNode info = Json.MAPPER.createObjectNode();
         info.put("model", model.toString());
         info.putPOJO("data", data.stream().map(Path::toString).toList());
         for (var e : byLang.entrySet()) {

@@ -1,6 +1,7 @@
 package headlens.cli;
 
 import headlens.convert.Converter;
+import headlens.core.AtomicFiles;
 import headlens.core.HeadlensException;
 import headlens.model.ModelSource;
 import picocli.CommandLine.Command;
@@ -8,10 +9,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -80,23 +79,14 @@ public final class ModelsCommand implements Runnable {
                 return;
             }
             Path jar = resolve(k);
-            Path tmp = target.resolveSibling("." + k.name() + ".partial");
+            Converter.Report r;
             try {
-                deleteTree(tmp);
-                Converter.Report r = Converter.convert(jar, tmp, hiddenAct, null);
-                deleteTree(target);
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target);
-                }
-                System.out.println(r.summary().replace(tmp.toString(), target.toString()));
-                System.out.println("use it as --model " + k.name());
+                r = AtomicFiles.writeDirectory(target, dir -> Converter.convert(jar, dir, hiddenAct, null));
             } catch (IOException e) {
                 throw new HeadlensException(target + ": cannot write the model directory: " + e.getMessage(), e);
-            } finally {
-                try { deleteTree(tmp); } catch (IOException ignored) { }
             }
+            System.out.println(r.summary().replace(r.to().toString(), target.toString()));
+            System.out.println("use it as --model " + k.name());
         }
     }
 
@@ -130,9 +120,5 @@ public final class ModelsCommand implements Runnable {
     static Path localRepository() {
         String p = System.getProperty("maven.repo.local");
         return p != null ? Path.of(p) : Path.of(System.getProperty("user.home"), ".m2", "repository");
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (Files.exists(dir)) org.apache.commons.io.file.PathUtils.deleteDirectory(dir);
     }
 }

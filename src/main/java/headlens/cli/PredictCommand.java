@@ -1,9 +1,9 @@
 package headlens.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.core.HeadlensException;
+import headlens.core.Json;
 import headlens.data.DataReaders;
 import headlens.data.Format;
 import headlens.data.ReadOptions;
@@ -56,8 +56,6 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--max-length", defaultValue = "256") int maxLength;
     @Option(names = "--stride", defaultValue = "32") int stride;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** One sentence to tag: its text, words with offsets, and the sentence the tagger sees. */
     private record Item(String text, List<WordSplitter.Word> words, Sentence sentence) {}
 
@@ -106,7 +104,7 @@ public final class PredictCommand implements Callable<Integer> {
                 out.accept(sb.append('\n').toString());
             } else {
                 try {
-                    out.accept(JSON.writeValueAsString(json(item.text(), ws, ls, task)) + "\n");
+                    out.accept(Json.MAPPER.writeValueAsString(json(item.text(), ws, ls, task)) + "\n");
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -156,7 +154,7 @@ public final class PredictCommand implements Callable<Integer> {
 
     /** {"text", "words": [{word, start, end, label}], "entities": [{type, text, start, end, first_word, last_word}]}. */
     static ObjectNode json(String text, List<WordSplitter.Word> ws, List<String> labels, String task) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("text", text);
         ArrayNode wa = o.putArray("words");
         for (int j = 0; j < ws.size(); j++)

@@ -1,10 +1,10 @@
 package headlens.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.core.HeadlensException;
+import headlens.core.Json;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -37,8 +37,6 @@ public record EncoderConfig(
         Map<Integer, List<Integer>> prunedHeads,
         ObjectNode raw) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /**
      * HuggingFace's names for the activations we compute: {@code gelu} is the exact erf form; {@code gelu_new} and
      * {@code gelu_pytorch_tanh} are the tanh approximation that Google's original BERT uses.
@@ -60,7 +58,7 @@ public record EncoderConfig(
     public static EncoderConfig read(Path file) {
         JsonNode n;
         try {
-            n = JSON.readTree(file.toFile());
+            n = Json.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
             throw new HeadlensException(file + ": not readable JSON: " + e.getMessage(), e);
         }

@@ -2,8 +2,9 @@ package headlens.data;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import headlens.core.AtomicFiles;
 import headlens.core.HeadlensException;
+import headlens.core.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,7 +24,6 @@ import java.util.TreeSet;
 public final class LabelMap {
     public static final String OUTSIDE = "O";
     private static final int MAX_LABELS = 100_000;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<String> labels;
     private final Map<String, Integer> ids = new HashMap<>();
@@ -91,7 +91,7 @@ public final class LabelMap {
 
     public String toJson() {
         try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(this);
+            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(this);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -99,7 +99,7 @@ public final class LabelMap {
 
     public static LabelMap fromJson(String json, String where) {
         try {
-            return JSON.readValue(json, LabelMap.class);
+            return Json.MAPPER.readValue(json, LabelMap.class);
         } catch (IOException e) {
             // the constructor's own validation error arrives wrapped by Jackson
             if (e.getCause() instanceof HeadlensException h) throw new HeadlensException(where + ": " + h.getMessage());
@@ -111,7 +111,7 @@ public final class LabelMap {
     /** Writes atomically (temp file + rename). */
     public void write(Path file) {
         try {
-            headlens.core.AtomicFiles.writeBytes(file, toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            AtomicFiles.writeString(file, toJson());
         } catch (IOException e) {
             throw new HeadlensException(file + ": cannot write label map (" + e.getMessage() + ")", e);
         }

@@ -1,12 +1,12 @@
 package headlens.eval;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import headlens.core.AtomicFiles;
 import headlens.core.HeadlensException;
+import headlens.core.Json;
 import headlens.data.Sentence;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +25,6 @@ import java.util.TreeMap;
  * @param languages per language, sorted by code
  */
 public record Report(String task, Kind kind, Scheme strict, Result overall, Map<String, Result> languages) {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public enum Kind { TOKEN_ACCURACY, ENTITY_F1 }
 
@@ -151,7 +150,7 @@ public record Report(String task, Kind kind, Scheme strict, Result overall, Map<
 
     public String toJson() {
         try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toTree());
+            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(toTree());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -160,7 +159,7 @@ public record Report(String task, Kind kind, Scheme strict, Result overall, Map<
     /** Writes the JSON atomically (temp file + rename). */
     public void writeJson(Path file) {
         try {
-            headlens.core.AtomicFiles.writeBytes(file, toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            AtomicFiles.writeString(file, toJson());
         } catch (IOException e) {
             throw new HeadlensException(file + ": cannot write report (" + e.getMessage() + ")", e);
         }

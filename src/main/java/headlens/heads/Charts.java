@@ -1,5 +1,6 @@
 package headlens.heads;
 
+import headlens.core.AtomicFiles;
 import headlens.core.HeadlensException;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -31,10 +32,8 @@ import java.awt.Paint;
 import java.awt.Rectangle;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -133,14 +132,10 @@ public final class Charts {
         Path png = base.resolveSibling(base.getFileName() + ".png"), svg = base.resolveSibling(base.getFileName() + ".svg");
         try {
             if (base.toAbsolutePath().getParent() != null) Files.createDirectories(base.toAbsolutePath().getParent());
-            Path tmp = png.resolveSibling(png.getFileName() + ".tmp");
-            ChartUtils.saveChartAsPNG(tmp.toFile(), chart, width, height);
-            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.writeStream(png, os -> ChartUtils.writeChartAsPNG(os, chart, width, height));
             out.put("png", png);
             String doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svgElement(chart, width, height, "chart") + "\n";
-            tmp = svg.resolveSibling(svg.getFileName() + ".tmp");
-            Files.writeString(tmp, doc, StandardCharsets.UTF_8);
-            Files.move(tmp, svg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.writeString(svg, doc);
             out.put("svg", svg);
         } catch (IOException e) {
             throw new HeadlensException(base + ": cannot write chart: " + e.getMessage(), e);

@@ -1,17 +1,16 @@
 package headlens.heads;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.config.EncoderConfig;
+import headlens.core.AtomicFiles;
 import headlens.core.HeadlensException;
+import headlens.core.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -29,7 +28,6 @@ import java.util.Map;
 public record ImportanceReport(int layers, int heads, String method, Map<String, Language> languages,
                                List<String> rankingLanguages, ObjectNode info) {
     public static final String FORMAT = "headlens-heads/1";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final long MAX_BYTES = 64L << 20;
 
     /** One language's tables; {@code token} and {@code entropy} may be null. */
@@ -83,7 +81,7 @@ public record ImportanceReport(int layers, int heads, String method, Map<String,
     // ------------------------------------------------------------------------------------------------ JSON
 
     public ObjectNode toJson() {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("format", FORMAT);
         o.put("num_hidden_layers", layers);
         o.put("num_attention_heads", heads);
@@ -121,7 +119,7 @@ public record ImportanceReport(int layers, int heads, String method, Map<String,
     }
 
     private static ArrayNode matrix(double[][] m) {
-        ArrayNode a = JSON.createArrayNode();
+        ArrayNode a = Json.MAPPER.createArrayNode();
         for (double[] row : m) {
             ArrayNode r = a.addArray();
             for (double v : row) if (Double.isNaN(v)) r.addNull(); else r.add(v);
@@ -131,10 +129,7 @@ public record ImportanceReport(int layers, int heads, String method, Map<String,
 
     public void write(Path file) {
         try {
-            if (file.toAbsolutePath().getParent() != null) Files.createDirectories(file.toAbsolutePath().getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            JSON.writeValue(tmp.toFile(), toJson());
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.writeBytes(file, Json.INDENTED.writeValueAsBytes(toJson()));
         } catch (IOException e) {
             throw new HeadlensException(file + ": cannot write: " + e.getMessage(), e);
         }
@@ -145,7 +140,7 @@ public record ImportanceReport(int layers, int heads, String method, Map<String,
         try {
             if (!Files.isRegularFile(file)) throw new HeadlensException(file + ": no such file");
             if (Files.size(file) > MAX_BYTES) throw new HeadlensException(file + ": larger than " + MAX_BYTES + " bytes");
-            n = JSON.readTree(file.toFile());
+            n = Json.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
             throw new HeadlensException(file + ": not readable JSON: " + e.getMessage(), e);
         }

@@ -2,12 +2,12 @@ package headlens.heads;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.config.EncoderConfig;
 import headlens.core.AtomicFiles;
 import headlens.core.HeadlensException;
+import headlens.core.Json;
 import headlens.data.Example;
 import headlens.data.LabelMap;
 import headlens.data.Sentence;
@@ -30,7 +30,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -61,7 +60,7 @@ import java.util.TreeSet;
  * {@code fraction} of all heads, score dev, and repeat while dev stays above {@code threshold} × the unpruned score.
  */
 public final class Sweep {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = Json.INDENTED;   // the short name SweepPlan and SweepReport use too
 
     private final SweepConfig cfg;
     private final SweepPlan plan;
@@ -363,12 +362,12 @@ public final class Sweep {
         EncoderConfig c = EncoderConfig.fromJson(raw, "sweep");
         Map<String, INDArray> w = new LinkedHashMap<>();
         m.encoder().weights().forEach((k, v) -> w.put(k, v.dup('c')));
-        Path tmp = work.resolve("base.tmp"), dst = work.resolve("base");
+        Path dst = work.resolve("base");
         try {
-            FileUtils.deleteDirectory(tmp.toFile());
-            ModelDirs.write(tmp, c, w, headlens.convert.ModelFiles.tokenizerFiles(tokenizerOnly.dir()), HeadMask.NONE);
-            FileUtils.deleteDirectory(dst.toFile());
-            Files.move(tmp, dst, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.writeDirectory(dst, dir -> {
+                ModelDirs.write(dir, c, w, headlens.convert.ModelFiles.tokenizerFiles(tokenizerOnly.dir()), HeadMask.NONE);
+                return null;
+            });
         } catch (IOException e) {
             throw new HeadlensException(dst + ": cannot write the unpruned tagger: " + e.getMessage(), e);
         }

@@ -162,6 +162,7 @@ public record SweepConfig(
     }
 
     public static SweepConfig read(Path file) {
+        // its own mapper: YAML, and a null for a primitive field is an error rather than 0
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
         try {
             if (!Files.isRegularFile(file)) throw new HeadlensException(file + ": no such file");

@@ -1,5 +1,6 @@
 package headlens.io;
 
+import headlens.core.AtomicFiles;
 import headlens.core.HeadlensException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -118,7 +119,7 @@ public final class Npz {
      */
     public static void write(Path file, Body body) {
         try {
-            headlens.core.AtomicFiles.writeStream(file, os -> {
+            AtomicFiles.writeStream(file, os -> {
                 Writer w = new Writer(new BufferedOutputStream(os, 1 << 20));
                 body.write(w);
                 w.zip.finish();        // not close(): the atomic writer syncs and closes the file itself

@@ -1,16 +1,15 @@
 package headlens.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.config.EncoderConfig;
+import headlens.core.AtomicFiles;
 import headlens.core.HeadlensException;
+import headlens.core.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
@@ -29,7 +28,6 @@ public record HeadMask(Set<HeadId> masked) {
     public static final String FILE = "head_mask.json";
     public static final String FORMAT = "headlens-head-mask/1";
     public static final HeadMask NONE = new HeadMask(Set.of());
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final long MAX_BYTES = 1 << 20;
 
     public HeadMask {
@@ -45,7 +43,7 @@ public record HeadMask(Set<HeadId> masked) {
         JsonNode n;
         try {
             if (Files.size(file) > MAX_BYTES) throw new HeadlensException(file + ": larger than " + MAX_BYTES + " bytes");
-            n = JSON.readTree(file.toFile());
+            n = Json.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
             throw new HeadlensException(file + ": not readable JSON: " + e.getMessage(), e);
         }
@@ -97,7 +95,7 @@ public record HeadMask(Set<HeadId> masked) {
         Path file = modelDir.resolve(FILE);
         try {
             if (masked.isEmpty()) { Files.deleteIfExists(file); return; }
-            ObjectNode o = JSON.createObjectNode();
+            ObjectNode o = Json.MAPPER.createObjectNode();
             o.put("format", FORMAT);
             o.put("num_hidden_layers", cfg.numHiddenLayers());
             o.put("num_attention_heads", cfg.numAttentionHeads());
@@ -106,10 +104,7 @@ public record HeadMask(Set<HeadId> masked) {
                 String k = String.valueOf(id.layer());
                 (m.has(k) ? (com.fasterxml.jackson.databind.node.ArrayNode) m.get(k) : m.putArray(k)).add(id.head());
             }
-            Files.createDirectories(modelDir);
-            Path tmp = file.resolveSibling(FILE + ".tmp");
-            JSON.writeValue(tmp.toFile(), o);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.writeBytes(file, Json.INDENTED.writeValueAsBytes(o));
         } catch (IOException e) {
             throw new HeadlensException(file + ": cannot write: " + e.getMessage(), e);
         }

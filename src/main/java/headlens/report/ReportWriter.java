@@ -12,7 +12,6 @@ import headlens.report.ReportModel.Selection;
 import headlens.report.ReportModel.TableKey;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,8 +61,8 @@ public final class ReportWriter {
         w.figures = 0;
         String md = w.markdown(w.sections(false));
         try {
-            AtomicFiles.writeBytes(out.resolve("report.md"), md.getBytes(StandardCharsets.UTF_8));
-            AtomicFiles.writeBytes(out.resolve("report.html"), html.getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.writeString(out.resolve("report.md"), md);
+            AtomicFiles.writeString(out.resolve("report.html"), html);
         } catch (IOException e) {
             throw new HeadlensException(out + ": cannot write the report: " + e.getMessage(), e);
         }

@@ -1,17 +1,15 @@
 package headlens.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.core.AtomicFiles;
 import headlens.core.HeadlensException;
+import headlens.core.Json;
 import headlens.eval.SentenceStats;
 import headlens.model.HeadId;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,7 +44,6 @@ public record RunResult(String model, String task, List<String> sources, String 
     /** accuracy = token accuracy; f1 = seqeval (1.x, conlleval mode) entity micro F1; paper_f1 = seqeval 0.0.12 chunk F1 over UPOS. */
     public static final Map<String, SentenceStats.Kind> METRICS = Map.of(
             "accuracy", SentenceStats.Kind.ACCURACY, "f1", SentenceStats.Kind.F1, "paper_f1", SentenceStats.Kind.F1);
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final long MAX_BYTES = 512L << 20;
     private static final int MAX_SENTENCES = 10_000_000;
 
@@ -105,7 +102,7 @@ public record RunResult(String model, String task, List<String> sources, String 
     // ------------------------------------------------------------------------------------------------ JSON
 
     public ObjectNode toJson() {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("format", FORMAT);
         o.put("model", model);
         o.put("task", task);
@@ -155,7 +152,7 @@ public record RunResult(String model, String task, List<String> sources, String 
     /** Writes the file atomically (temp + rename). */
     public void write(Path file) {
         try {
-            AtomicFiles.writeBytes(file, JSON.writeValueAsString(toJson()).getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.writeString(file, Json.INDENTED.writeValueAsString(toJson()));
         } catch (IOException e) {
             throw new HeadlensException(file + ": cannot write: " + e.getMessage(), e);
         }
@@ -247,7 +244,7 @@ public record RunResult(String model, String task, List<String> sources, String 
             try {
                 if (!Files.isRegularFile(file)) throw new HeadlensException(file + ": no such file");
                 if (Files.size(file) > maxBytes) throw new HeadlensException(file + ": larger than " + maxBytes + " bytes");
-                return JSON.readTree(file.toFile());
+                return Json.MAPPER.readTree(file.toFile());
             } catch (IOException e) {
                 throw new HeadlensException(file + ": not readable JSON: " + e.getMessage(), e);
             }

@@ -25,6 +25,7 @@ import java.util.Locale;
 public final class K8sEmitter {
     public static final String MOUNT = "/sweep", WORKDIR = MOUNT + "/headlens";
     static final String INDEX_ANNOTATION = "metadata.annotations['batch.kubernetes.io/job-completion-index']";
+    // its own mapper: YAML as kubectl users write it (no "---", few quotes, but number-like strings quoted so that they stay strings)
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
 

@@ -6,7 +6,6 @@ import headlens.heads.SweepConfig;
 import headlens.heads.SweepPlan;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -105,7 +104,7 @@ public final class SlurmEmitter {
 
     static Path write(Path f, String text) {
         try {
-            AtomicFiles.writeBytes(f, text.getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.writeString(f, text);
             return f;
         } catch (IOException e) {
             throw new HeadlensException(f + ": cannot write: " + e.getMessage(), e);

@@ -31,7 +31,7 @@ public record Experiment(String model, String task, List<String> train, String d
     public static final Set<String> RUN_KEYS = Set.of("model", "task", "train", "dev", "eval", "output", "train_languages",
             "eval_languages", "stride", "max_dev_sentences", "eval_batch_size", "sample_sentences", "max_eval_sentences");
     public static final Set<String> TASKS = Set.of("pos", "ner", "slot");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());   // its own mapper: YAML
 
     /** Reads a file and what it extends; later files override earlier ones key by key. */
     public static ObjectNode read(Path file) {

@@ -2,8 +2,8 @@ package headlens.train;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import headlens.core.Json;
 
 /**
  * Hyper-parameters of a fine-tuning run. Defaults follow the reproduced paper (lr 5e-5, 3 epochs, max length 256,
@@ -52,21 +52,19 @@ public record TrainConfig(
             throw new IllegalArgumentException("eval_every, patience, checkpoint_every, freeze_layers, max_sentences, log_every must be >= 0");
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    public ObjectNode toJson() { return JSON.valueToTree(this); }
+    public ObjectNode toJson() { return Json.MAPPER.valueToTree(this); }
 
     /** These settings with the fields of {@code overrides} (same JSON names) replaced. */
     public TrainConfig with(ObjectNode overrides) {
         ObjectNode n = toJson();
         n.setAll(overrides);
         try {
-            return JSON.treeToValue(n, TrainConfig.class);
+            return Json.MAPPER.treeToValue(n, TrainConfig.class);
         } catch (Exception e) {
             Throwable c = e.getCause() != null && e instanceof com.fasterxml.jackson.databind.JsonMappingException ? e : e;
             throw new IllegalArgumentException(c.getMessage().lines().findFirst().orElse(c.toString()), e);
         }
     }
 
-    public TrainConfig withEpochs(int n) { return with(JSON.createObjectNode().put("epochs", n)); }
+    public TrainConfig withEpochs(int n) { return with(Json.MAPPER.createObjectNode().put("epochs", n)); }
 }

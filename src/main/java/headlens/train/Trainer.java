@@ -1,8 +1,8 @@
 package headlens.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.core.HeadlensException;
+import headlens.core.Json;
 import headlens.data.Batch;
 import headlens.data.Batches;
 import headlens.data.Example;
@@ -45,8 +45,6 @@ public final class Trainer {
 
     /** What a run produced. */
     public record Result(long steps, double bestScore, long bestStep, boolean interrupted, boolean stoppedEarly) {}
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TokenClassifier model;
     private final List<Example> train;
@@ -130,7 +128,7 @@ public final class Trainer {
         try (Writer log = Files.newBufferedWriter(runDir.resolve("logs/train.jsonl"), StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
              ProgressBar bar = progressBar(total, step)) {
-            logLine(log, JSON.createObjectNode().put("event", resume ? "resume" : "start").put("step", step)
+            logLine(log, Json.MAPPER.createObjectNode().put("event", resume ? "resume" : "start").put("step", step)
                     .put("total_steps", total).set("config", cfg.toJson()));
             double lossSum = 0, gradSecs = 0, updateSecs = 0;
             long tokens = 0, since = System.nanoTime(), logged = 0;
@@ -165,7 +163,7 @@ public final class Trainer {
                     }
                     if (cfg.logEvery() > 0 && (step % cfg.logEvery() == 0 || b == batches.size() - 1)) {
                         double secs = (System.nanoTime() - since) / 1e9;
-                        logLine(log, JSON.createObjectNode().put("event", "step").put("step", step).put("epoch", epoch)
+                        logLine(log, Json.MAPPER.createObjectNode().put("event", "step").put("step", step).put("epoch", epoch)
                                 .put("loss", lossSum / logged).put("lr", lr).put("grad_norm", norm)
                                 .put("tokens_per_s", tokens / Math.max(secs, 1e-9)).put("grad_s", gradSecs / logged)
                                 .put("update_s", updateSecs / logged));
@@ -178,9 +176,9 @@ public final class Trainer {
                         Evaluation ev = dev.evaluate(model);
                         boolean better = ev.score() > best;
                         if (better) { best = ev.score(); bestStep = step; bad = 0; onBest.accept(model); } else bad++;
-                        ObjectNode rec = JSON.createObjectNode().put("event", "eval").put("step", step).put("epoch", epoch)
+                        ObjectNode rec = Json.MAPPER.createObjectNode().put("event", "eval").put("step", step).put("epoch", epoch)
                                 .put("score", ev.score()).put("best", best).put("improved", better);
-                        rec.set("details", JSON.valueToTree(ev.details()));
+                        rec.set("details", Json.MAPPER.valueToTree(ev.details()));
                         logLine(log, rec);
                         if (cfg.patience() > 0 && bad >= cfg.patience()) early = true;
                     }
@@ -191,17 +189,17 @@ public final class Trainer {
                                 cfg.seed(), best, bestStep, bad, last, fingerprint, labels));
                     }
                     if (early) {
-                        logLine(log, JSON.createObjectNode().put("event", "early_stop").put("step", step).put("best_step", bestStep));
+                        logLine(log, Json.MAPPER.createObjectNode().put("event", "early_stop").put("step", step).put("best_step", bestStep));
                         break outer;
                     }
                     if (stop && !last) {
                         interrupted = true;
-                        logLine(log, JSON.createObjectNode().put("event", "interrupted").put("step", step));
+                        logLine(log, Json.MAPPER.createObjectNode().put("event", "interrupted").put("step", step));
                         break outer;
                     }
                 }
             }
-            if (!interrupted) logLine(log, JSON.createObjectNode().put("event", "end").put("step", step).put("best", best).put("best_step", bestStep));
+            if (!interrupted) logLine(log, Json.MAPPER.createObjectNode().put("event", "end").put("step", step).put("best", best).put("best_step", bestStep));
         } catch (IOException e) {
             throw new HeadlensException(runDir.resolve("logs/train.jsonl") + ": " + e.getMessage(), e);
         } finally {
@@ -221,7 +219,7 @@ public final class Trainer {
     }
 
     private static void logLine(Writer w, ObjectNode n) throws IOException {
-        w.write(JSON.writeValueAsString(n));
+        w.write(Json.MAPPER.writeValueAsString(n));
         w.write('\n');
         w.flush();
     }

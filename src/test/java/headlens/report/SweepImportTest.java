@@ -2,6 +2,7 @@ package headlens.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import headlens.cli.Main;
+import headlens.core.Json;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
@@ -31,8 +32,8 @@ class SweepImportTest {
         assertEquals(0, Main.run("report", "--sweep", "pos:en:" + pos, "--sweep", "ner:en:" + ner, "--to", tmp.toString(), "--resamples", "100"));
         Document html = Jsoup.parse(Files.readString(tmp.resolve("report.html")));
         for (String[] c : new String[][]{{pos, "honest-pos-accuracy"}, {ner, "honest-ner-f1"}}) {
-            JsonNode sel = RunResult.JSON.readTree(Path.of(c[0], "results.json").toFile()).path("selection").path("lowest").path("en");
-            JsonNode base = RunResult.JSON.readTree(Path.of(c[0], "trials/base-k00.json").toFile()).path("scores").path("en");
+            JsonNode sel = Json.MAPPER.readTree(Path.of(c[0], "results.json").toFile()).path("selection").path("lowest").path("en");
+            JsonNode base = Json.MAPPER.readTree(Path.of(c[0], "trials/base-k00.json").toFile()).path("scores").path("en");
             Element table = html.selectFirst("table[id^=" + c[1] + "]");
             List<String> row = table.select("tbody tr").first().select("td").stream().map(Element::text).toList();
             assertEquals("EN→EN", row.get(0));

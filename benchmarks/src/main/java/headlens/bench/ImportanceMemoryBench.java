@@ -1,8 +1,8 @@
 package headlens.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.config.EncoderConfig;
+import headlens.core.Json;
 import headlens.data.Example;
 import headlens.data.LabelMap;
 import headlens.data.Sentence;
@@ -30,7 +30,7 @@ public final class ImportanceMemoryBench {
         int maxLen = EncodeBench.intArg(args, "--max-length", 128);
         Path shared = Path.of(System.getProperty("headlens.shared", "../shared"));
         Path mbert = shared.resolve("assets/bert-base-multilingual-cased");
-        ObjectNode raw = (ObjectNode) new ObjectMapper().readTree(mbert.resolve("bert_config.json").toFile());
+        ObjectNode raw = (ObjectNode) Json.MAPPER.readTree(mbert.resolve("bert_config.json").toFile());
         raw.put("model_type", "bert");
         EncoderConfig cfg = EncoderConfig.fromJson(raw, "bert_config.json");
         List<Sentence> sents = Tagging.read(shared.resolve("data/pos/en/train.conllu"), n);

@@ -1,8 +1,8 @@
 package headlens.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.config.EncoderConfig;
+import headlens.core.Json;
 import headlens.model.Encoder;
 import headlens.model.ModelSource;
 import headlens.model.RandomInit;
@@ -34,7 +34,7 @@ public final class TrainStepBench {
             w = m.weights();
         } else {
             // mbert: BERT-base with multilingual BERT's 119,547-row word table (trained densely by AdamW, as HuggingFace does)
-            ObjectNode o = new ObjectMapper().createObjectNode().put("model_type", "bert").put("vocab_size", model.equals("mbert") ? 119547 : 30522)
+            ObjectNode o = Json.MAPPER.createObjectNode().put("model_type", "bert").put("vocab_size", model.equals("mbert") ? 119547 : 30522)
                     .put("hidden_size", 768).put("num_hidden_layers", 12).put("num_attention_heads", 12)
                     .put("intermediate_size", 3072).put("max_position_embeddings", 512).put("type_vocab_size", 2);
             cfg = EncoderConfig.fromJson(o, model);

@@ -1,10 +1,10 @@
 package headlens.convert;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.config.EncoderConfig;
 import headlens.core.AtomicFiles;
 import headlens.core.HeadlensException;
+import headlens.core.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,7 +48,7 @@ public final class HfExport {
         try {
             Files.createDirectories(hfDir);
             Safetensors.write(hfDir.resolve(ModelFiles.WEIGHTS), out, Map.of("format", "pt"));
-            AtomicFiles.writeBytes(hfDir.resolve(ModelFiles.CONFIG), Safetensors.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
+            AtomicFiles.writeBytes(hfDir.resolve(ModelFiles.CONFIG), Json.INDENTED.writeValueAsBytes(json));
             for (Path f : ModelFiles.tokenizerFiles(runDir)) AtomicFiles.copy(f, hfDir.resolve(f.getFileName().toString()));
         } catch (IOException e) {
             throw new HeadlensException(hfDir + ": cannot write: " + e.getMessage(), e);

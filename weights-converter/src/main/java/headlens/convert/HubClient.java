@@ -1,6 +1,7 @@
 package headlens.convert;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import headlens.core.AtomicFiles;
 import headlens.core.HeadlensException;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -16,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -151,7 +151,7 @@ public final class HubClient {
                 }
             }
             verify(f, part, true);
-            Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.rename(part, target);   // the .part file stays until it is whole: a rerun resumes it
             return target;
         } catch (IOException e) {
             throw new HeadlensException(target + ": download failed: " + e.getMessage() + " (run again to resume)", e);

@@ -1,10 +1,10 @@
 package headlens.convert;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import headlens.config.EncoderConfig;
 import headlens.core.AtomicFiles;
 import headlens.core.HeadlensException;
+import headlens.core.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -144,8 +144,7 @@ public final class ModelFiles {
         try {
             Files.createDirectories(dir);
             Safetensors.writeF32(dir.resolve(WEIGHTS), ordered, Map.of("format", "pt"));
-            AtomicFiles.writeBytes(dir.resolve(CONFIG), Safetensors.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsBytes(cfg.toJson()));
+            AtomicFiles.writeBytes(dir.resolve(CONFIG), Json.INDENTED.writeValueAsBytes(cfg.toJson()));
             for (Path f : tokenizerFiles) AtomicFiles.copy(f, dir.resolve(f.getFileName().toString()));
             for (var g : generated.entrySet()) AtomicFiles.writeBytes(dir.resolve(g.getKey()), g.getValue());
         } catch (IOException e) {

@@ -39,6 +39,7 @@ public final class Safetensors {
     public static final long MAX_HEADER = 100_000_000L;
     public static final String METADATA = "__metadata__";
 
+    /** Not core.Json's mapper: checkpoint headers and hub files are untrusted, so nesting is bounded and duplicate keys fail. */
     static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)

@@ -1,9 +1,7 @@
-package headlens.heads;
+package headlens.model;
 
 import headlens.config.EncoderConfig;
 import headlens.core.HeadlensException;
-import headlens.model.HeadId;
-import headlens.model.HeadMask;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,7 +13,7 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.*;
 
 class HeadMaskTest {
-    final EncoderConfig cfg = TinyTagger.config();
+    final EncoderConfig cfg = EncoderConfig.read(TinyXlmrReferenceTest.DIR.resolve("config.json"));
 
     @Test
     void roundTripsAndBuildsGates(@TempDir Path dir) throws Exception {
