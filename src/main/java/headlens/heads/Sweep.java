@@ -304,6 +304,11 @@ public final class Sweep {
                     // (scoring nine languages' dev and test at every improvement cost more than the training itself).
                     long e0 = System.nanoTime();
                     Npz.write(bestWeights, m.encoder().weights());
+                    try {
+                        Files.deleteIfExists(bestFile);   // scores of an earlier best (one an older headlens scored)
+                    } catch (IOException e) {
+                        throw new HeadlensException(bestFile + ": cannot delete: " + e.getMessage(), e);
+                    }
                     evalSecs[0] += (System.nanoTime() - e0) / 1e9;
                 });
         Trainer.Result r = trainer.run(resume);
