@@ -12,6 +12,7 @@ import headlens.data.Example;
 import headlens.data.LabelMap;
 import headlens.data.Sentence;
 import headlens.eval.Report;
+import headlens.io.Npz;
 import headlens.model.Encoder;
 import headlens.model.HeadId;
 import headlens.model.HeadLayout;
@@ -285,7 +286,7 @@ public final class Sweep {
         HeadMask mask = new HeadMask(new TreeSet<>(heads));
         mask.apply(clf.encoder());
         boolean evalUnmasked = masking.equals(SweepConfig.TRAIN_ONLY) && !mask.isEmpty();
-        Path bestFile = dir.resolve("best.json");
+        Path bestFile = dir.resolve("best.json"), bestWeights = dir.resolve("best-weights.npz");
         long t0 = System.nanoTime();
         double[] evalSecs = {0};   // evaluation and saving time, kept out of the training time
         Scored[] lastSource = {null};
@@ -301,20 +302,37 @@ public final class Sweep {
                 .progress(false)
                 .stopAfter(stopAfterSteps)
                 .onBest(m -> {
+                    // Only the weights now: the targets are scored once, after training, from the best checkpoint
+                    // (scoring nine languages' dev and test at every improvement cost more than the training itself).
                     long e0 = System.nanoTime();
-                    if (evalUnmasked) HeadMask.NONE.apply(m.encoder());
-                    Targets t = targetScores(m, lastSource[0]);
-                    if (evalUnmasked) mask.apply(m.encoder());
-                    ObjectNode b = JSON.createObjectNode();
-                    b.set("scores", t.scores());
-                    // the splits in the result file's layout, nested so that this file is no result file itself
-                    b.set("result", runResult(u, heads, RunResult.Run.UNKNOWN, t.splits()).toJson());
-                    writeJson(bestFile, b);
-                    if (k == 0) saveBase(m);
+                    Npz.write(bestWeights, m.encoder().weights());
+                    try {
+                        Files.deleteIfExists(bestFile);   // scores of an earlier best (one an older headlens scored)
+                    } catch (IOException e) {
+                        throw new HeadlensException(bestFile + ": cannot delete: " + e.getMessage(), e);
+                    }
                     evalSecs[0] += (System.nanoTime() - e0) / 1e9;
                 });
         Trainer.Result r = trainer.run(resume);
         if (r.interrupted()) throw new HeadlensException("trial " + id + " interrupted; run the sweep again to continue");
+        JsonNode scored = Files.isRegularFile(bestFile) ? readJson(bestFile) : null;
+        // scored at this best step already (a resumed trial), or by an older headlens at its best checkpoint (no "step")
+        if (scored == null || scored.has("step") && scored.get("step").asLong() != r.bestStep()) {
+            long e0 = System.nanoTime();
+            // the best update is the last one (the usual case with linear decay): its weights are in memory
+            if (r.bestStep() != r.steps()) Trainer.restoreWeights(clf.encoder().weights(), Npz.read(bestWeights));
+            if (evalUnmasked) HeadMask.NONE.apply(clf.encoder());
+            Targets t = targetScores(clf, r.bestStep() == r.steps() ? lastSource[0] : null);
+            if (evalUnmasked) mask.apply(clf.encoder());
+            ObjectNode b = JSON.createObjectNode();
+            b.put("step", r.bestStep());
+            b.set("scores", t.scores());
+            // the splits in the result file's layout, nested so that this file is no result file itself
+            b.set("result", runResult(u, heads, RunResult.Run.UNKNOWN, t.splits()).toJson());
+            writeJson(bestFile, b);
+            if (k == 0) saveBase(clf);
+            evalSecs[0] += (System.nanoTime() - e0) / 1e9;
+        }
         double secs = (System.nanoTime() - t0) / 1e9;
         JsonNode best = readJson(bestFile);
         RunResult.Run run = new RunResult.Run(trainSentences, training.epochs(), training.lr(), training.batchSize(), training.maxLength(), secs,
@@ -342,6 +360,7 @@ public final class Sweep {
         try {
             FileUtils.deleteDirectory(dir.resolve("checkpoint").toFile());   // hundreds of MB per trial; the result is in `done`
             FileUtils.deleteDirectory(dir.resolve("checkpoint.old").toFile());
+            Files.deleteIfExists(bestWeights);
         } catch (IOException ignored) { }
         log.printf(Locale.ROOT, "trial %s: source dev %.4f, %.0f s, %s%n", id, r.bestScore(), secs, res.get("scores"));
         clf = null;

@@ -224,7 +224,8 @@ public final class Trainer {
         w.flush();
     }
 
-    private static void restoreWeights(Map<String, INDArray> weights, Map<String, INDArray> saved) {
+    /** Copies {@code saved} into {@code weights} in place (every weight must be there with its shape). */
+    public static void restoreWeights(Map<String, INDArray> weights, Map<String, INDArray> saved) {
         for (var e : weights.entrySet()) {
             INDArray s = saved.get(e.getKey());
             if (s == null) throw new HeadlensException("checkpoint: weight '" + e.getKey() + "' is missing");

@@ -134,8 +134,9 @@ class SweepDistributedTest {
     }
 
     /**
-     * A trial killed after its first best checkpoint (its scores in best.json, no result or trial file yet) resumes to
-     * the result file and trial file of the uninterrupted run, both written only at the end.
+     * A trial killed after its first best checkpoint (its weights in best-weights.npz, nothing scored, no result or
+     * trial file yet) resumes, reloads those weights after the last update (which is not better) and writes the result
+     * file and trial file of the uninterrupted run, both only at the end.
      */
     @Test
     void killedTrialResumesWithTheBestCheckpointsScores() throws Exception {
@@ -155,11 +156,13 @@ class SweepDistributedTest {
         assertThrows(headlens.core.HeadlensException.class, () -> killed.runUnit(u));
         assertFalse(killed.isDone(u));
         assertFalse(Files.exists(root.resolve("kill/out/results/" + id + ".json")), "no result file before the commit point");
-        Path bestFile = root.resolve("kill/work/trials/" + id + "/best.json");
-        String best = Files.readString(bestFile);
-        assertTrue(read(bestFile).at("/result/results/de/test/metrics/f1/tp").isArray(), best);
+        Path trialDir = root.resolve("kill/work/trials/" + id);
+        assertTrue(Files.isRegularFile(trialDir.resolve("best-weights.npz")), "the best checkpoint's weights are kept");
+        assertFalse(Files.exists(trialDir.resolve("best.json")), "targets are scored once, after training");
         new Sweep(c, System.err).runUnit(u);
-        assertEquals(best, Files.readString(bestFile), "the resumed part found no better checkpoint");
+        assertEquals(5, read(trialDir.resolve("best.json")).get("step").asInt());
+        assertTrue(read(trialDir.resolve("best.json")).at("/result/results/de/test/metrics/f1/tp").isArray());
+        assertFalse(Files.exists(trialDir.resolve("best-weights.npz")), "deleted with the checkpoints");
         assertEquals(normalize(read(root.resolve("seq/out/results/" + id + ".json"))), normalize(read(root.resolve("kill/out/results/" + id + ".json"))));
         assertEquals(normalize(read(root.resolve("seq/out/trials/" + id + ".json"))), normalize(read(root.resolve("kill/out/trials/" + id + ".json"))));
     }
@@ -183,8 +186,8 @@ class SweepDistributedTest {
         SweepPlan.Unit u = killed.plan().byId(id);
         assertThrows(headlens.core.HeadlensException.class, () -> killed.runUnit(u));
         Path bestFile = root.resolve("old/work/trials/" + id + "/best.json");
-        ObjectNode b = (ObjectNode) read(bestFile);
-        b.remove("result");   // what the sweep wrote before result files existed
+        ObjectNode b = JSON.createObjectNode();   // what the sweep wrote at its best checkpoint before result files existed
+        b.set("scores", read(root.resolve("seq/out/trials/" + id + ".json")).get("scores"));
         Files.writeString(bestFile, b.toString());
         java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
         new Sweep(c, new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8)).runUnit(u);
