@@ -130,7 +130,8 @@ public final class AtomicFiles {
         try (Stream<Path> s = Files.walk(dir)) {
             files = s.filter(Files::isRegularFile).toList();
         }
-        for (Path f : files) try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) { ch.force(true); }
+        // opened for reading: fsync needs no write access (on Linux and macOS), so read-only copies are forced too
+        for (Path f : files) try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) { ch.force(true); }
     }
 
     private static void deleteTree(Path p) throws IOException {
