@@ -1,5 +1,7 @@
 package headlens.tokenize;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.util.Arrays;
 
 /**
@@ -55,6 +57,24 @@ final class Unigram implements Model {
         }
         this.byteIds = new int[256];
         for (int b = 0; b < 256; b++) byteIds[b] = index.get(String.format("<0x%02X>", b));
+    }
+
+    /** A tokenizer.json Unigram {@code model} of {@code src}: {@code vocab} is the [piece, score] list in id order. */
+    static Unigram fromJson(JsonNode m, String src) {
+        JsonNode vocab = m.get("vocab");
+        if (vocab == null || !vocab.isArray()) throw new TokenizerException(src + ": model.vocab is missing or not an array");
+        String[] pieces = new String[vocab.size()];
+        double[] scores = new double[vocab.size()];
+        for (int i = 0; i < pieces.length; i++) {
+            JsonNode e = vocab.get(i);
+            if (!e.isArray() || e.size() != 2 || !e.get(0).isTextual() || !e.get(1).isNumber())
+                throw new TokenizerException(src + ": model.vocab[" + i + "] is not a [piece, score] pair");
+            pieces[i] = e.get(0).asText();
+            scores[i] = e.get(1).asDouble();
+        }
+        JsonNode unk = m.get("unk_id");
+        if (unk == null || unk.isNull()) throw new TokenizerException(src + ": model.unk_id is missing (a Unigram vocab without an unknown token)");
+        return new Unigram(pieces, scores, unk.asInt(), m.path("byte_fallback").asBoolean(false), null, src + ": model");
     }
 
     @Override
@@ -195,6 +215,8 @@ final class Unigram implements Model {
     }
 
     @Override public int vocabSize() { return pieces.length; }
+
+    @Override public int unkId() { return unkId; }
 
     @Override public int tokenToId(String token) { return index.get(token); }
 
