@@ -188,7 +188,7 @@ public final class Tokenizers {
         SpmNormalizer norm = new SpmNormalizer(map, m.addDummyPrefix(), m.removeExtraWhitespaces(), m.escapeWhitespaces(), userDefined);
         Unigram model = new Unigram(pieces, scores, unk, m.byteFallback(), new Unigram.SpmRules(matchable, ud, maxScore), src);
         // no split into words: SentencePiece runs one Viterbi over the whole normalized text, and its float-rounded
-        // path sums (see Unigram.viterbiSpm) depend on everything before, so a per-word lattice breaks ties differently
+        // path sums (see Unigram.viterbi) depend on everything before, so a per-word lattice breaks ties differently
         PreTokenizer words = new PreTokenizers.Metaspace(SpmNormalizer.SPACE, "never", false);
         return new PipelineTokenizer(src, new AddedVocabulary(), norm, words, model, PostProcessor.NONE, n,
                 m.padId(), m.bosId(), m.eosId(), unk, true);
