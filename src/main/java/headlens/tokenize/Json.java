@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The tokenizer files' JSON reader and the field accessors every stage's {@code fromJson} uses; errors name the file
  * ({@code src}) and the field's path in it ({@code path}, e.g. {@code normalizer.normalizers[1]}).
@@ -48,5 +51,21 @@ final class Json {
         JsonNode v = n.get(field);
         if (v == null || !v.isArray()) throw new TokenizerException(src + ": " + path + "." + field + " is missing or not an array");
         return v;
+    }
+
+    /** A stage's parser: the object at {@code path} of {@code src} to a step, or null for a no-op. */
+    interface Stage<T> {
+        T fromJson(JsonNode n, String src, String path);
+    }
+
+    /** The steps of a Sequence (array field {@code field}), each parsed by {@code stage}; no-op steps are dropped. */
+    static <T> List<T> steps(JsonNode n, String field, String src, String path, Stage<T> stage) {
+        JsonNode arr = arrayField(n, field, src, path);
+        List<T> steps = new ArrayList<>();
+        for (int i = 0; i < arr.size(); i++) {
+            T s = stage.fromJson(arr.get(i), src, path + "." + field + "[" + i + "]");
+            if (s != null) steps.add(s);
+        }
+        return steps;
     }
 }

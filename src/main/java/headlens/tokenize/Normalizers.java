@@ -3,7 +3,6 @@ package headlens.tokenize;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.text.Normalizer.Form;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -46,15 +45,7 @@ final class Normalizers {
                 if (data.length == 0) return null;
                 return new Precompiled(CharsMap.parse(data, src + ": " + path + ".precompiled_charsmap"));
             }
-            case "Sequence": {
-                JsonNode arr = Json.arrayField(n, "normalizers", src, path);
-                List<Normalizer> steps = new ArrayList<>();
-                for (int i = 0; i < arr.size(); i++) {
-                    Normalizer s = fromJson(arr.get(i), src, path + ".normalizers[" + i + "]");
-                    if (s != null) steps.add(s);
-                }
-                return new Sequence(steps);
-            }
+            case "Sequence": return new Sequence(Json.steps(n, "normalizers", src, path, Normalizers::fromJson));
             default:
                 throw new TokenizerException(src + ": " + path + ".type \"" + type + "\" is not supported (supported: "
                         + "BertNormalizer, Precompiled, NFC, NFD, NFKC, NFKD, Replace, Prepend, Strip, Sequence, Lowercase, StripAccents)");

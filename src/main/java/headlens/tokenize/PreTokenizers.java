@@ -29,15 +29,7 @@ final class PreTokenizers {
                 }
                 return new Metaspace(rep.charAt(0), scheme, n.path("split").asBoolean(true));
             }
-            case "Sequence": {
-                JsonNode arr = Json.arrayField(n, "pretokenizers", src, path);
-                List<PreTokenizer> steps = new ArrayList<>();
-                for (int i = 0; i < arr.size(); i++) {
-                    PreTokenizer s = fromJson(arr.get(i), src, path + ".pretokenizers[" + i + "]");
-                    if (s != null) steps.add(s);
-                }
-                return new Sequence(steps);
-            }
+            case "Sequence": return new Sequence(Json.steps(n, "pretokenizers", src, path, PreTokenizers::fromJson));
             default:
                 throw new TokenizerException(src + ": " + path + ".type \"" + type
                         + "\" is not supported (supported: BertPreTokenizer, Metaspace, WhitespaceSplit, Sequence)");
