@@ -119,7 +119,9 @@ public final class Encoder {
 
     /** BertAttention: self-attention, then self-output. */
     private SDVariable attention(int l, SDVariable x) {
-        if (cfg.headsInLayer(l) == 0) { // every head pruned: the output dense has no inputs, only its bias (as in HuggingFace)
+        if (cfg.headsInLayer(l) == 0) {
+            // every head pruned: the output dense has no inputs, only its bias (as in HuggingFace, which also applies
+            // attention.output.dropout to it in training; this graph has no dropout site here)
             String p = prefix(l) + "attention.output.";
             SDVariable dense = ops.rows(param(p + "dense.bias", cfg.hiddenSize()));                                   // [N, H]
             return layerNorm(dense.add(x), p + "LayerNorm");                                                           // [N, H]
