@@ -78,7 +78,7 @@ public final class Encoder {
         this.checkpoint = weights;
         this.attentionBias = sd.placeHolder(ATTENTION_BIAS, DataType.FLOAT, -1, 1, 1, -1);                            // [B, 1, 1, T]
         this.batchShape = sd.placeHolder(BATCH_SHAPE, DataType.INT64, 2);                                              // [2]
-        this.ops = new SdOps(sd);
+        this.ops = new SdOps(sd);                                                                                       // declares ones [N, 1]
         this.gates = sd.var(HEAD_GATES, Nd4j.ones(DataType.FLOAT, cfg.numHiddenLayers(), cfg.numAttentionHeads()));  // [L, heads]
         // BertModel without pooler: embeddings, then the layers of BertEncoder
         SDVariable x = embeddings();                                                                                   // [N, H]

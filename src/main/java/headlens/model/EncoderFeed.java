@@ -73,10 +73,7 @@ final class EncoderFeed {
         return ph;
     }
 
-    /**
-     * A site's mask, [N, H] or [B, h, T, T]: Bernoulli(1-p) from ND4J's RNG (seed it for reproducible runs) scaled by
-     * 1/(1-p) when {@code dropout} is on, all ones when it is off (evaluation).
-     */
+    /** A site's mask, [N, H] or [B, h, T, T], as {@link Encoder#feed(Encoder.Batch, boolean)} describes it. */
     private static INDArray dropoutMask(Encoder.DropoutSite site, int b, int t, int hidden, boolean dropout) {
         long[] shape = site.attentionHeads() > 0 ? new long[]{b, site.attentionHeads(), t, t} : new long[]{(long) b * t, hidden};
         if (!dropout || site.rate() <= 0) return Nd4j.ones(DataType.FLOAT, shape);
