@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export HEADLENS_JAVA_OPTS="${HEADLENS_JAVA_OPTS:--Xmx3g -Dorg.bytedeco.javacpp.maxbytes=8G -Dorg.bytedeco.javacpp.maxphysicalbytes=14G}"
 run="${1:-runs/pos-en-mbert-small}"; n="${2:-300}"
-out=benchmarks/paper/runs/pos-en-mbert
+out=benchmarks/results/importance-pos-mbert
 mkdir -p "$out"
 d=../shared/data/pos
 /usr/bin/time -v -o "$out/importance.time" ./headlens importance --model "$run" --max-sentences "$n" --batch-size 16 --max-length 128 \

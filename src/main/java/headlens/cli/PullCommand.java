@@ -3,15 +3,13 @@ package headlens.cli;
 import headlens.convert.Converter;
 import headlens.convert.HubClient;
 import headlens.core.HeadlensException;
+import org.apache.commons.io.file.PathUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /** {@code headlens pull ORG/NAME --to DIR}: download from the HuggingFace hub, then convert. */
 @Command(name = "pull", mixinStandardHelpOptions = true,
@@ -41,8 +39,8 @@ public final class PullCommand implements Runnable {
         Converter.Report r = Converter.convert(dl, to);
         System.out.println(r.summary());
         if (!keep) {
-            try (Stream<Path> s = Files.walk(dl)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+            try {
+                PathUtils.deleteDirectory(dl);
             } catch (IOException e) {
                 throw new HeadlensException(dl + ": cannot remove the download folder: " + e.getMessage(), e);
             }

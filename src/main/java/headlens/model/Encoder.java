@@ -7,35 +7,28 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A BERT / XLM-R encoder as one SameDiff graph, written in forward order after HuggingFace's
- * {@code modeling_bert.py}. Variables carry the checkpoint's key names ({@code encoder.layer.3.attention.self.query.weight});
- * Linear weights keep torch's [out, in] layout and are applied as {@code x · Wᵀ + b}.
+ * A BERT / XLM-R encoder as one SameDiff graph, one method per module of HuggingFace's {@code modeling_bert.py}
+ * (embeddings, self-attention, self-output, intermediate, output), in forward order. Variables carry the checkpoint's
+ * key names ({@code encoder.layer.3.attention.self.query.weight}); Linear weights keep torch's [out, in] layout.
  *
- * <p>Shapes: B = batch, T = sequence length, N = B·T (dense layers work on [N, hidden] because SameDiff's
- * mmul does not broadcast rank 3 × rank 2), H = hidden, h = heads in the layer, d = head size.
+ * <p>Shapes: B = batch, T = sequence length, N = B·T (dense layers work on [N, hidden]), H = hidden, h = heads in the
+ * layer, d = head size, I = intermediate size, P = max positions, TV = token types.
  *
- * <p>Work-arounds for SameDiff 1.0.0-M2.1, each probed:
- * <ul>
- *   <li>The word table stays outside the graph (gather's backprop is broken): rows are gathered in Java and fed as
- *       {@code inputs_embeds}; in training a zero variable {@code embeddings.word_embeddings.delta} is added so the
- *       graph yields d loss / d embeddings, which the trainer scatter-adds into the table.</li>
- *   <li>Position and token-type tables are variables looked up by one-hot × matmul (exact, differentiable).</li>
- *   <li>Layer norm is composed by hand (SameDiff's has no epsilon); GELU is composed too (erf or tanh form, per {@code hidden_act}).</li>
- *   <li>Dropout multiplies by mask placeholders drawn outside the graph (SameDiff's dropout has no gradient).</li>
- *   <li>Head gates are a variable {@code head_gates} [layers, heads] (gradients w.r.t. placeholders fail);
- *       they multiply the attention probabilities as HuggingFace's {@code head_mask} does.</li>
- * </ul>
+ * <p>The SameDiff 1.0.0-M2.1 work-arounds (one-hot lookups, composed layer norm and GELU, dropout by mask, bias and gate
+ * expansions) are in {@link SdOps}; the placeholder values for a batch are built by {@link EncoderFeed}. Two choices
+ * follow from them: the word table stays outside the graph (its rows are fed as {@code inputs_embeds}, and in training
+ * the zero variable {@code embeddings.word_embeddings.delta} yields d loss / d embeddings, which the trainer
+ * scatter-adds into the table); and the head gates are a variable {@code head_gates} [layers, heads] (gradients w.r.t.
+ * placeholders fail) that scales the attention probabilities as HuggingFace's {@code head_mask} does.
  */
 public final class Encoder {
 
@@ -50,7 +43,6 @@ public final class Encoder {
     public static final String WORD_DELTA = "embeddings.word_embeddings.delta"; // [N, H] zero variable (training only)
     public static final String LAST_HIDDEN = "last_hidden_state";         // [N, H]
     public static final String WORD_EMBEDDINGS = "embeddings.word_embeddings.weight";
-    private static final float MASKED = -1e9f;
 
     /** Training adds the dropout-mask placeholders and the word-embedding delta. */
     public record Options(boolean training, boolean attentions) {
@@ -59,17 +51,21 @@ public final class Encoder {
         public static final Options TRAINING = new Options(true, false);
     }
 
+    /** A dropout mask placeholder: [N, H] after dense layers, [B, h, T, T] on attention probabilities. */
+    public record DropoutSite(String name, int attentionHeads, double rate) {}
+
     private final EncoderConfig cfg;
     private final Options options;
     private final SameDiff sd;
+    private final SdOps ops;
     private final INDArray wordTable;               // [vocab, H], outside the graph
+    private final SDVariable attentionBias;         // [B, 1, 1, T]
+    private final SDVariable batchShape;            // [2]
+    private final SDVariable gates;                 // [L, heads]
     private final SDVariable lastHidden;            // [N, H]
-    private SDVariable ones;                        // [N, 1]
     private final List<String> attentionNames = new ArrayList<>();
     private final List<DropoutSite> dropoutSites = new ArrayList<>();
-
-    /** A dropout mask placeholder: [N, H] after dense layers, [B, h, T, T] on attention probabilities. */
-    public record DropoutSite(String name, int attentionHeads, double rate) {}
+    private Map<String, INDArray> checkpoint;       // only while the graph is built
 
     static {
         ClosingMemoryMgr.install();
@@ -80,7 +76,16 @@ public final class Encoder {
         this.options = options;
         this.sd = SameDiff.create();
         this.wordTable = require(weights, WORD_EMBEDDINGS, cfg.vocabSize(), cfg.hiddenSize());
-        this.lastHidden = build(weights);
+        this.checkpoint = weights;
+        this.attentionBias = sd.placeHolder(ATTENTION_BIAS, DataType.FLOAT, -1, 1, 1, -1);                            // [B, 1, 1, T]
+        this.batchShape = sd.placeHolder(BATCH_SHAPE, DataType.INT64, 2);                                              // [2]
+        this.ops = new SdOps(sd);                                                                                       // declares ones [N, 1]
+        this.gates = sd.var(HEAD_GATES, Nd4j.ones(DataType.FLOAT, cfg.numHiddenLayers(), cfg.numAttentionHeads()));  // [L, heads]
+        // BertModel without pooler: embeddings, then the layers of BertEncoder
+        SDVariable x = embeddings();                                                                                   // [N, H]
+        for (int l = 0; l < cfg.numHiddenLayers(); l++) x = layer(l, x);                                              // [N, H]
+        this.lastHidden = sd.identity(LAST_HIDDEN, x);                                                                 // [N, H]
+        this.checkpoint = null;
     }
 
     /** Builds the graph over the given weights (HuggingFace BertModel key names, no {@code bert.} prefix). */
@@ -90,160 +95,131 @@ public final class Encoder {
 
     // ------------------------------------------------------------------------------------------------ graph
 
-    private SDVariable build(Map<String, INDArray> w) {
+    /** BertEmbeddings: word rows (fed) + position + token type, then LayerNorm and dropout. */
+    private SDVariable embeddings() {
+        String p = "embeddings.";
         int hidden = cfg.hiddenSize();
-        SDVariable embeds = sd.placeHolder(INPUTS_EMBEDS, DataType.FLOAT, -1, hidden);                         // [N, H]
-        SDVariable posOneHot = sd.placeHolder(POSITION_ONEHOT, DataType.FLOAT, -1, cfg.maxPositionEmbeddings());  // [N, P]
-        SDVariable typeOneHot = sd.placeHolder(TOKEN_TYPE_ONEHOT, DataType.FLOAT, -1, cfg.typeVocabSize());    // [N, TV]
-        SDVariable bias = sd.placeHolder(ATTENTION_BIAS, DataType.FLOAT, -1, 1, 1, -1);                       // [B, 1, 1, T]
-        SDVariable batchShape = sd.placeHolder(BATCH_SHAPE, DataType.INT64, 2);                                // [2]
-        ones = sd.placeHolder(ONES, DataType.FLOAT, -1, 1);                                                    // [N, 1]
-        SDVariable gates = sd.var(HEAD_GATES, Nd4j.ones(DataType.FLOAT, cfg.numHiddenLayers(), cfg.numAttentionHeads())); // [L, heads]
-
-        // --- embeddings
-        if (options.training()) {
-            SDVariable delta = sd.var(WORD_DELTA, Nd4j.zeros(DataType.FLOAT, 1, hidden));                     // [N, H]
-            embeds = embeds.add(delta);                                                                        // [N, H]
-        }
-        SDVariable pos = sd.mmul(posOneHot, weight(w, "embeddings.position_embeddings.weight",
-                cfg.maxPositionEmbeddings(), hidden));                                                          // [N, H]
-        SDVariable type = sd.mmul(typeOneHot, weight(w, "embeddings.token_type_embeddings.weight",
-                cfg.typeVocabSize(), hidden));                                                                  // [N, H]
-        SDVariable x = embeds.add(pos).add(type);                                                              // [N, H]
-        x = layerNorm(x, w, "embeddings.LayerNorm");                                                           // [N, H]
-        x = dropout(x, "embeddings.dropout", 0, -1, hidden);                                                   // [N, H]
-
-        // --- encoder layers
-        for (int l = 0; l < cfg.numHiddenLayers(); l++) {
-            x = layer(x, w, l, gates, bias, batchShape);                                                       // [N, H]
-        }
-        return sd.identity(LAST_HIDDEN, x);                                                                    // [N, H]
+        SDVariable inputsEmbeds = sd.placeHolder(INPUTS_EMBEDS, DataType.FLOAT, -1, hidden);                          // [N, H]
+        SDVariable positionOneHot = sd.placeHolder(POSITION_ONEHOT, DataType.FLOAT, -1, cfg.maxPositionEmbeddings()); // [N, P]
+        SDVariable tokenTypeOneHot = sd.placeHolder(TOKEN_TYPE_ONEHOT, DataType.FLOAT, -1, cfg.typeVocabSize());      // [N, TV]
+        SDVariable words = options.training() ? ops.gradientTap(inputsEmbeds, WORD_DELTA, hidden) : inputsEmbeds;  // [N, H]
+        SDVariable position = ops.lookup(positionOneHot,
+                param(p + "position_embeddings.weight", cfg.maxPositionEmbeddings(), hidden));                     // [N, H]
+        SDVariable tokenType = ops.lookup(tokenTypeOneHot,
+                param(p + "token_type_embeddings.weight", cfg.typeVocabSize(), hidden));                           // [N, H]
+        SDVariable x = words.add(position).add(tokenType);                                                             // [N, H]
+        x = layerNorm(x, p + "LayerNorm");                                                                             // [N, H]
+        return dropout(x, p + "dropout", 0);                                                                           // [N, H]
     }
 
-    private SDVariable layer(SDVariable x, Map<String, INDArray> w, int l, SDVariable gates, SDVariable bias,
-                             SDVariable batchShape) {
-        String p = "encoder.layer." + l + ".";
-        int h = cfg.headsInLayer(l), d = cfg.headDim(), hidden = cfg.hiddenSize();
-        if (h == 0) { // every head pruned: attention contributes only its output bias (as in HuggingFace)
-            SDVariable attnOut = rows(weight(w, p + "attention.output.dense.bias", hidden), hidden);          // [N, H]
-            x = layerNorm(attnOut.add(x), w, p + "attention.output.LayerNorm");                               // [N, H]
-            return feedForward(x, w, p);
+    /** BertLayer: attention, then the feed-forward block (intermediate, output). */
+    private SDVariable layer(int l, SDVariable x) {
+        SDVariable attention = attention(l, x);                                                                        // [N, H]
+        return output(l, intermediate(l, attention), attention);                                                       // [N, H]
+    }
+
+    /** BertAttention: self-attention, then self-output. */
+    private SDVariable attention(int l, SDVariable x) {
+        if (cfg.headsInLayer(l) == 0) {
+            // every head pruned: the output dense has no inputs, only its bias (as in HuggingFace, which also applies
+            // attention.output.dropout to it in training; this graph has no dropout site here)
+            String p = prefix(l) + "attention.output.";
+            SDVariable dense = ops.rows(param(p + "dense.bias", cfg.hiddenSize()));                                   // [N, H]
+            return layerNorm(dense.add(x), p + "LayerNorm");                                                           // [N, H]
         }
-        // self-attention: [N, H] -> [B, h, T, d]
-        SDVariable headShape = sd.concat(0, batchShape, sd.constant(Nd4j.createFromArray((long) h, d)));      // [4] = (B, T, h, d)
+        return selfOutput(l, selfAttention(l, x), x);                                                                  // [N, H]
+    }
+
+    /** BertSelfAttention: softmax(q·kᵀ/√d + mask) · v per head, the heads gated; the context [N, h·d]. */
+    private SDVariable selfAttention(int l, SDVariable x) {
+        String p = prefix(l) + "attention.self.";
+        int h = cfg.headsInLayer(l), d = cfg.headDim(), hidden = cfg.hiddenSize();
+        SDVariable headShape = sd.concat(0, batchShape, sd.constant(Nd4j.createFromArray((long) h, d)));             // [4] = (B, T, h, d)
         // 1/√d is applied to the queries ([N, h·d]) rather than to the scores ([B, h, T, T]): same product, 4× fewer elements
-        SDVariable qScaled = dense(x, w, p + "attention.self.query", h * d, hidden).mul(1.0 / Math.sqrt(d));   // [N, h*d]
-        SDVariable q = sd.permute(sd.reshape(qScaled, headShape), 0, 2, 1, 3);                                  // [B, h, T, d]
-        SDVariable kT = sd.permute(sd.reshape(dense(x, w, p + "attention.self.key", h * d, hidden), headShape), 0, 2, 3, 1);  // [B, h, d, T]
-        SDVariable v = sd.permute(sd.reshape(dense(x, w, p + "attention.self.value", h * d, hidden), headShape), 0, 2, 1, 3); // [B, h, T, d]
-        SDVariable scores = sd.linalg().matmul(q, kT);                                                         // [B, h, T, T]
-        scores = scores.add(bias);                                                                             // [B, h, T, T]
-        SDVariable probs = sd.nn().softmax(scores, -1);                                                        // [B, h, T, T]
-        probs = dropout(probs, p + "attention.self.dropout", h, -1, h, -1, -1);                               // [B, h, T, T]
-        SDVariable gate = gates.get(SDIndex.point(l), SDIndex.interval(0, h));                                 // [h]
-        SDVariable ctx;
+        SDVariable query = linear(x, p + "query", h * d, hidden).mul(1.0 / Math.sqrt(d));                             // [N, h*d]
+        SDVariable q = sd.permute(sd.reshape(query, headShape), 0, 2, 1, 3);                                          // [B, h, T, d]
+        SDVariable kT = sd.permute(sd.reshape(linear(x, p + "key", h * d, hidden), headShape), 0, 2, 3, 1);          // [B, h, d, T]
+        SDVariable v = sd.permute(sd.reshape(linear(x, p + "value", h * d, hidden), headShape), 0, 2, 1, 3);         // [B, h, T, d]
+        SDVariable scores = sd.linalg().matmul(q, kT).add(attentionBias);                                             // [B, h, T, T]
+        SDVariable probs = sd.nn().softmax(scores, -1);                                                               // [B, h, T, T]
+        probs = dropout(probs, p + "dropout", h);                                                                      // [B, h, T, T]
+        SDVariable gate = gates.get(SDIndex.point(l), SDIndex.interval(0, h));                                        // [h]
         if (options.attentions()) {
             // gated probabilities, named and on the path (d loss / d probs can be asked for)
-            probs = sd.identity(p + "attention.self.probs", probs.mul(gate.reshape(1, h, 1, 1)));            // [B, h, T, T]
+            probs = sd.identity(p + "probs", probs.mul(gate.reshape(1, h, 1, 1)));                                    // [B, h, T, T]
             attentionNames.add(probs.name());
-            ctx = sd.linalg().matmul(probs, v);                                                                // [B, h, T, d]
-            ctx = sd.permute(ctx, 0, 2, 1, 3).reshape(-1, h * d);                                              // [N, h*d]
-        } else {
-            // (g·P)·V = g·(P·V): the per-head gate scales the context instead of the probabilities. Same numbers,
-            // and it avoids SameDiff's slow broadcast multiply (and its backprop) on [B, h, T, T].
-            ctx = sd.linalg().matmul(probs, v);                                                                // [B, h, T, d]
-            ctx = sd.permute(ctx, 0, 2, 1, 3).reshape(-1, h * d);                                              // [N, h*d]
-            SDVariable gateRow = sd.mmul(gate.reshape(1, h), sd.constant(headExpansion(h, d)));               // [1, h*d]
-            ctx = ctx.mul(sd.mmul(ones, gateRow));                                                             // [N, h*d]
+            return mergeHeads(sd.linalg().matmul(probs, v), h * d);                                                    // [N, h*d]
         }
-        SDVariable attnOut = dense(ctx, w, p + "attention.output.dense", hidden, h * d);                       // [N, H]
-        attnOut = dropout(attnOut, p + "attention.output.dropout", 0, -1, hidden);                             // [N, H]
-        x = layerNorm(attnOut.add(x), w, p + "attention.output.LayerNorm");                                    // [N, H]
-        return feedForward(x, w, p);
+        // (g·P)·V = g·(P·V): the gate scales each head's context instead of the probabilities. Same numbers, and it
+        // avoids SameDiff's slow broadcast multiply (and its backprop) on [B, h, T, T].
+        SDVariable context = mergeHeads(sd.linalg().matmul(probs, v), h * d);                                         // [N, h*d]
+        return ops.scaleHeads(context, gate, h, d);                                                                    // [N, h*d]
     }
 
-    private SDVariable feedForward(SDVariable x, Map<String, INDArray> w, String p) {
-        int hidden = cfg.hiddenSize(), inter = cfg.intermediateSize();
-        SDVariable u = gelu(denseWide(x, w, p + "intermediate.dense", inter, hidden));                             // [N, I]
-        SDVariable out = dense(u, w, p + "output.dense", hidden, inter);                                       // [N, H]
-        out = dropout(out, p + "output.dropout", 0, -1, hidden);                                               // [N, H]
-        return layerNorm(out.add(x), w, p + "output.LayerNorm");                                               // [N, H]
+    /** [B, h, T, d] -> [N, h·d] (HuggingFace's permute + view of the context layer). */
+    private SDVariable mergeHeads(SDVariable context, int width) {
+        return sd.permute(context, 0, 2, 1, 3).reshape(-1, width);                                                    // [N, h*d]
     }
 
-    /** torch Linear: x · Wᵀ + b, W [out, in]. */
-    private SDVariable dense(SDVariable x, Map<String, INDArray> w, String name, int out, int in) {
-        return dense(x, w, name, out, in, false);
-    }
-
-    /**
-     * As {@link #dense}, with the bias expanded to [N, out] by a rank-1 matmul with the ones column. Used for the wide
-     * feed-forward layer only: there SameDiff's backprop of the broadcast add (a slow reduction over rows) took 50 ms per
-     * [4096, 1536] call, more than the layer's matmul; for [N, H] outputs it costs ~3 ms, less than the [N, H] copy
-     * the expansion keeps alive for backprop (memory: 330 MB per MiniLM step at 32 × 128 if used everywhere).
-     */
-    private SDVariable denseWide(SDVariable x, Map<String, INDArray> w, String name, int out, int in) {
-        return dense(x, w, name, out, in, true);
-    }
-
-    private SDVariable dense(SDVariable x, Map<String, INDArray> w, String name, int out, int in, boolean biasByMatmul) {
-        SDVariable weight = weight(w, name + ".weight", out, in);                                             // [out, in]
-        SDVariable b = weight(w, name + ".bias", out);                                                         // [out]
-        return sd.mmul(x, weight, false, true, false).add(biasByMatmul ? rows(b, out) : b);                    // [N, out]
-    }
-
-    /** A vector [n] repeated on every row: ones [N, 1] · v [1, n]. */
-    private SDVariable rows(SDVariable v, int n) {
-        return sd.mmul(ones, v.reshape(1, n));                                                                 // [N, n]
-    }
-
-    /**
-     * (x - mean) / sqrt(var + eps) · γ + β over the last axis, with the config's epsilon. The per-row scale and γ are
-     * expanded to [N, H] by outer products with a ones vector: SameDiff's broadcast multiply of [N, H] by [N, 1] or
-     * [H] (forward and backprop) is several times slower than a same-shape multiply plus a rank-1 matmul.
-     */
-    private SDVariable layerNorm(SDVariable x, Map<String, INDArray> w, String name) {
+    /** BertSelfOutput: dense, dropout, LayerNorm with the residual. */
+    private SDVariable selfOutput(int l, SDVariable context, SDVariable input) {
+        String p = prefix(l) + "attention.output.";
         int hidden = cfg.hiddenSize();
-        SDVariable onesRow = sd.constant(Nd4j.ones(DataType.FLOAT, 1, hidden));                               // [1, H]
-        SDVariable mean = x.mean(true, 1);                                                                     // [N, 1]
-        SDVariable xc = x.sub(mean);                                                                           // [N, H]
-        SDVariable var = xc.mul(xc).mean(true, 1);                                                             // [N, 1]
-        SDVariable inv = sd.math().rsqrt(var.add(cfg.layerNormEps()));                                         // [N, 1]
-        SDVariable gamma = rows(weight(w, name + ".weight", hidden), hidden);                                  // [N, H]
-        return xc.mul(sd.mmul(inv, onesRow)).mul(gamma).add(weight(w, name + ".bias", hidden));                // [N, H]
+        SDVariable x = linear(context, p + "dense", hidden, cfg.headsInLayer(l) * cfg.headDim());                     // [N, H]
+        x = dropout(x, p + "dropout", 0);                                                                              // [N, H]
+        return layerNorm(x.add(input), p + "LayerNorm");                                                               // [N, H]
     }
 
-    /** [h, h*d] block matrix that repeats each head's gate over its d context columns. */
-    private static INDArray headExpansion(int h, int d) {
-        INDArray e = Nd4j.zeros(DataType.FLOAT, h, (long) h * d);
-        for (int i = 0; i < h; i++) e.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i),
-                org.nd4j.linalg.indexing.NDArrayIndex.interval((long) i * d, (long) (i + 1) * d)).assign(1);
-        return e;
+    /** BertIntermediate: dense to the intermediate size, then GELU (erf or tanh form, per {@code hidden_act}). */
+    private SDVariable intermediate(int l, SDVariable x) {
+        String p = prefix(l) + "intermediate.";
+        SDVariable dense = ops.linearWide(x, param(p + "dense.weight", cfg.intermediateSize(), cfg.hiddenSize()),
+                param(p + "dense.bias", cfg.intermediateSize()));                                                       // [N, I]
+        return cfg.tanhGelu() ? ops.geluTanh(dense) : ops.geluErf(dense);                                              // [N, I]
+    }
+
+    /** BertOutput: dense back to hidden, dropout, LayerNorm with the residual. */
+    private SDVariable output(int l, SDVariable intermediate, SDVariable input) {
+        String p = prefix(l) + "output.";
+        SDVariable x = linear(intermediate, p + "dense", cfg.hiddenSize(), cfg.intermediateSize());                   // [N, H]
+        x = dropout(x, p + "dropout", 0);                                                                              // [N, H]
+        return layerNorm(x.add(input), p + "LayerNorm");                                                               // [N, H]
+    }
+
+    private static String prefix(int l) {
+        return "encoder.layer." + l + ".";
+    }
+
+    /** torch Linear {@code name}: x · Wᵀ + b, W [out, in]. */
+    private SDVariable linear(SDVariable x, String name, int out, int in) {
+        return ops.linear(x, param(name + ".weight", out, in), param(name + ".bias", out));                           // [N, out]
+    }
+
+    /** LayerNorm {@code name} over the hidden axis, with the config's epsilon. */
+    private SDVariable layerNorm(SDVariable x, String name) {
+        int hidden = cfg.hiddenSize();
+        return ops.layerNorm(x, param(name + ".weight", hidden), param(name + ".bias", hidden), cfg.layerNormEps());  // [N, H]
     }
 
     /**
-     * The config's GELU. {@code gelu}: exact, 0.5 · x · (1 + erf(x / √2)). {@code gelu_new} / {@code gelu_pytorch_tanh}:
-     * Google BERT's tanh form, 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))). (SameDiff's own gelu is neither.)
+     * Dropout {@code name} in training graphs (identity otherwise): on attention probabilities [B, h, T, T] when
+     * {@code attentionHeads} > 0, else on [N, H]. Registers the site whose mask the feed draws.
      */
-    private SDVariable gelu(SDVariable x) {
-        if (cfg.tanhGelu()) {
-            SDVariable inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2.0 / Math.PI));            // same shape as x
-            return x.mul(0.5).mul(sd.math().tanh(inner).add(1.0));
-        }
-        SDVariable erf = sd.math().erf(x.mul(1.0 / Math.sqrt(2.0)));                                          // same shape as x
-        return x.mul(0.5).mul(erf.add(1.0));
-    }
-
-    /** Training only: multiply by a mask placeholder (already scaled by 1/(1-p)) that the trainer fills. */
-    private SDVariable dropout(SDVariable x, String name, int attentionHeads, long... shape) {
+    private SDVariable dropout(SDVariable x, String name, int attentionHeads) {
         if (!options.training()) return x;
-        SDVariable mask = sd.placeHolder(name, DataType.FLOAT, shape);
-        dropoutSites.add(new DropoutSite(name, attentionHeads,
-                attentionHeads > 0 ? cfg.attentionProbsDropoutProb() : cfg.hiddenDropoutProb()));
-        return x.mul(mask);
+        boolean probs = attentionHeads > 0;
+        dropoutSites.add(new DropoutSite(name, attentionHeads, probs ? cfg.attentionProbsDropoutProb() : cfg.hiddenDropoutProb()));
+        return ops.dropout(x, name, probs ? new long[]{-1, attentionHeads, -1, -1} : new long[]{-1, cfg.hiddenSize()});  // like x
     }
 
-    private SDVariable weight(Map<String, INDArray> w, String name, long... shape) {
-        return sd.var(name, require(w, name, shape).castTo(DataType.FLOAT));
+    /** A dropout site on a [N, H] tensor for heads built on top (e.g. before a token classifier). */
+    public SDVariable hiddenDropout(SDVariable x, String name) {
+        return dropout(x, name, 0);                                                                                    // [N, H]
+    }
+
+    /** The checkpoint tensor {@code name} as a float graph variable, its shape checked. */
+    private SDVariable param(String name, long... shape) {
+        return sd.var(name, require(checkpoint, name, shape).castTo(DataType.FLOAT));
     }
 
     private static INDArray require(Map<String, INDArray> w, String name, long... shape) {
@@ -253,11 +229,6 @@ public final class Encoder {
             throw new HeadlensException("weights: tensor '" + name + "' has shape " + Arrays.toString(a.shape())
                     + ", config expects " + Arrays.toString(shape));
         return a;
-    }
-
-    /** A dropout site on a [N, H] tensor for heads built on top (e.g. before a token classifier). */
-    public SDVariable hiddenDropout(SDVariable x, String name) {
-        return dropout(x, name, 0, -1, cfg.hiddenSize());
     }
 
     // ------------------------------------------------------------------------------------------------ inputs
@@ -281,10 +252,7 @@ public final class Encoder {
         }
     }
 
-    /**
-     * The placeholder values for a batch. Positions follow HuggingFace: BERT counts 0..T-1; XLM-R counts
-     * {@code pad + 1 + cumsum(non-pad)} and puts pads at {@code pad}.
-     */
+    /** The placeholder values for a batch (built by {@link EncoderFeed}; positions counted as HuggingFace does). */
     public Map<String, INDArray> feed(Batch batch) {
         return feed(batch, false);
     }
@@ -294,69 +262,7 @@ public final class Encoder {
      * reproducible runs) and scaled by 1/(1-p) when {@code dropout} is on, all ones when it is off (evaluation).
      */
     public Map<String, INDArray> feed(Batch batch, boolean dropout) {
-        Map<String, INDArray> ph = inputs(batch);
-        int b = batch.size(), t = batch.length();
-        for (DropoutSite site : dropoutSites) {
-            long[] shape = site.attentionHeads() > 0 ? new long[]{b, site.attentionHeads(), t, t} : new long[]{(long) b * t, cfg.hiddenSize()};
-            INDArray mask;
-            if (dropout && site.rate() > 0) {
-                double keep = 1 - site.rate();
-                mask = ClosingMemoryMgr.uninitialized(DataType.FLOAT, shape);
-                Nd4j.getExecutioner().exec(new BernoulliDistribution(mask, keep));
-                mask.divi(keep);
-            } else {
-                mask = Nd4j.ones(DataType.FLOAT, shape);
-            }
-            ph.put(site.name(), mask);
-        }
-        return ph;
-    }
-
-    private Map<String, INDArray> inputs(Batch batch) {
-        int b = batch.size(), t = batch.length(), n = b * t;
-        if (t > cfg.maxPositionEmbeddings() - (cfg.isXlmRoberta() ? cfg.padTokenId() + 1 : 0))
-            throw new HeadlensException("batch length " + t + " exceeds max_position_embeddings " + cfg.maxPositionEmbeddings());
-        long[] flatIds = new long[n];
-        float[] pos = new float[n * cfg.maxPositionEmbeddings()];
-        float[] type = new float[n * cfg.typeVocabSize()];
-        float[] bias = new float[b * t];
-        for (int i = 0; i < b; i++) {
-            int running = 0;
-            for (int j = 0; j < t; j++) {
-                int id = batch.ids()[i][j];
-                if (id < 0 || id >= cfg.vocabSize())
-                    throw new HeadlensException("token id " + id + " at batch row " + i + ", position " + j + " is outside the vocabulary (" + cfg.vocabSize() + ")");
-                int r = i * t + j;
-                flatIds[r] = id;
-                boolean token = batch.mask()[i][j] != 0;
-                int position;
-                if (cfg.isXlmRoberta()) {
-                    boolean nonPad = id != cfg.padTokenId();
-                    if (nonPad) running++;
-                    position = nonPad ? cfg.padTokenId() + running : cfg.padTokenId();
-                } else {
-                    position = j;
-                }
-                pos[r * cfg.maxPositionEmbeddings() + position] = 1f;
-                type[r * cfg.typeVocabSize()] = 1f;      // single segment: token type 0
-                bias[i * t + j] = token ? 0f : MASKED;
-            }
-        }
-        Map<String, INDArray> ph = new HashMap<>();
-        ph.put(INPUTS_EMBEDS, wordTable.getRows(toInts(flatIds)).castTo(DataType.FLOAT));                      // [N, H]
-        ph.put(POSITION_ONEHOT, Nd4j.create(pos, new long[]{n, cfg.maxPositionEmbeddings()}, 'c'));           // [N, P]
-        ph.put(TOKEN_TYPE_ONEHOT, Nd4j.create(type, new long[]{n, cfg.typeVocabSize()}, 'c'));                // [N, TV]
-        ph.put(ATTENTION_BIAS, Nd4j.create(bias, new long[]{b, 1, 1, t}, 'c'));                               // [B, 1, 1, T]
-        ph.put(BATCH_SHAPE, Nd4j.createFromArray((long) b, t));                                                // [2]
-        ph.put(ONES, Nd4j.ones(DataType.FLOAT, n, 1));                                                         // [N, 1]
-        if (options.training()) sd.getVariable(WORD_DELTA).setArray(Nd4j.zeros(DataType.FLOAT, n, cfg.hiddenSize()));
-        return ph;
-    }
-
-    private static int[] toInts(long[] a) {
-        int[] r = new int[a.length];
-        for (int i = 0; i < a.length; i++) r[i] = (int) a[i];
-        return r;
+        return EncoderFeed.feed(this, batch, dropout);
     }
 
     // ------------------------------------------------------------------------------------------------ running
@@ -382,7 +288,7 @@ public final class Encoder {
 
     /** Current gates, [layer][head] over the heads each layer has (after physical pruning). */
     public float[][] gates() {
-        INDArray g = sd.getVariable(HEAD_GATES).getArr();
+        INDArray g = gates.getArr();
         float[][] r = new float[cfg.numHiddenLayers()][];
         for (int l = 0; l < r.length; l++) {
             r[l] = new float[cfg.headsInLayer(l)];
@@ -395,7 +301,7 @@ public final class Encoder {
         if (layer < 0 || layer >= cfg.numHiddenLayers() || head < 0 || head >= cfg.headsInLayer(layer))
             throw new HeadlensException("no head " + layer + ":" + head + " (layers " + cfg.numHiddenLayers()
                     + ", heads in that layer " + (layer >= 0 && layer < cfg.numHiddenLayers() ? cfg.headsInLayer(layer) : 0) + ")");
-        sd.getVariable(HEAD_GATES).getArr().putScalar(layer, head, value);
+        gates.getArr().putScalar(layer, head, value);
     }
 
     public void setGates(float[][] gates) {

@@ -1,5 +1,7 @@
 package headlens.tokenize;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,8 +19,26 @@ final class AddedVocabulary {
 
     private final Map<Character, List<Token>> byFirst = new HashMap<>();
     private final List<Token> tokens = new ArrayList<>();
+    private int maxId = -1;
+
+    /** A tokenizer.json {@code added_tokens} array of {@code src} (absent or null: none). */
+    static AddedVocabulary fromJson(JsonNode at, String src) {
+        AddedVocabulary added = new AddedVocabulary();
+        if (at == null || at.isMissingNode() || at.isNull()) return added;
+        if (!at.isArray()) throw new TokenizerException(src + ": added_tokens is not an array");
+        for (int i = 0; i < at.size(); i++) {
+            JsonNode t = at.get(i);
+            String f = "added_tokens[" + i + "]";
+            int id = Json.intField(t, "id", src, f);
+            String content = Json.textField(t, "content", src, f);
+            added.add(new Token(content, id, t.path("special").asBoolean(false), t.path("lstrip").asBoolean(false),
+                    t.path("rstrip").asBoolean(false), t.path("single_word").asBoolean(false)));
+        }
+        return added;
+    }
 
     void add(Token t) {
+        maxId = Math.max(maxId, t.id());
         if (t.content().isEmpty()) return;
         tokens.add(t);
         List<Token> l = byFirst.computeIfAbsent(t.content().charAt(0), k -> new ArrayList<>());
@@ -27,6 +47,9 @@ final class AddedVocabulary {
     }
 
     List<Token> tokens() { return tokens; }
+
+    /** The largest id given, -1 for none (an added token beyond the model's vocabulary widens the id range). */
+    int maxId() { return maxId; }
 
     boolean isEmpty() { return tokens.isEmpty(); }
 

@@ -1,13 +1,71 @@
 package headlens.tokenize;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.text.Normalizer.Form;
+import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
-/** The HuggingFace normalizers headlens supports. */
+/** The HuggingFace normalizers headlens supports (tokenizers' {@code normalizers} module), and their tokenizer.json form. */
 final class Normalizers {
     private Normalizers() {}
+
+    /** A tokenizer.json {@code normalizer} object at {@code path} of {@code src}; null for none (absent, null, or a no-op). */
+    static Normalizer fromJson(JsonNode n, String src, String path) {
+        if (n == null || n.isNull()) return null;
+        String type = Json.type(n, src, path);
+        switch (type) {
+            case "BertNormalizer": {
+                boolean lower = n.path("lowercase").asBoolean(true);
+                JsonNode sa = n.get("strip_accents");
+                boolean strip = sa == null || sa.isNull() ? lower : sa.asBoolean();
+                return new Bert(n.path("clean_text").asBoolean(true), n.path("handle_chinese_chars").asBoolean(true), strip, lower);
+            }
+            case "Lowercase": return new Lowercase();
+            case "StripAccents": return new StripAccents();
+            case "NFC": return new Unicode(Form.NFC);
+            case "NFD": return new Unicode(Form.NFD);
+            case "NFKC": return new Unicode(Form.NFKC);
+            case "NFKD": return new Unicode(Form.NFKD);
+            case "Strip": return new Strip(n.path("strip_left").asBoolean(true), n.path("strip_right").asBoolean(true));
+            case "Prepend": return new Prepend(Json.textField(n, "prepend", src, path));
+            case "Replace": return new Replace(pattern(n, src, path), Json.textField(n, "content", src, path));
+            case "Precompiled": {
+                JsonNode cm = n.get("precompiled_charsmap");
+                if (cm == null || cm.isNull()) return null; // HuggingFace: an empty charsmap normalizes nothing
+                byte[] data;
+                try {
+                    data = Base64.getDecoder().decode(cm.asText());
+                } catch (IllegalArgumentException e) {
+                    throw new TokenizerException(src + ": " + path + ".precompiled_charsmap is not base64: " + e.getMessage());
+                }
+                if (data.length == 0) return null;
+                return new Precompiled(CharsMap.parse(data, src + ": " + path + ".precompiled_charsmap"));
+            }
+            case "Sequence": return new Sequence(Json.steps(n, "normalizers", src, path, Normalizers::fromJson));
+            default:
+                throw new TokenizerException(src + ": " + path + ".type \"" + type + "\" is not supported (supported: "
+                        + "BertNormalizer, Precompiled, NFC, NFD, NFKC, NFKD, Replace, Prepend, Strip, Sequence, Lowercase, StripAccents)");
+        }
+    }
+
+    /** Replace's {@code pattern}: {"String": literal} or {"Regex": Oniguruma-style regex, read as a Java one}. */
+    private static Pattern pattern(JsonNode n, String src, String path) {
+        JsonNode p = n.get("pattern");
+        if (p == null || !p.isObject()) throw new TokenizerException(src + ": " + path + ".pattern is missing");
+        if (p.has("String")) return Pattern.compile(Pattern.quote(p.get("String").asText()));
+        if (p.has("Regex")) {
+            try {
+                return Pattern.compile(p.get("Regex").asText(), Pattern.UNICODE_CHARACTER_CLASS);
+            } catch (PatternSyntaxException e) {
+                throw new TokenizerException(src + ": " + path + ".pattern.Regex is not a valid regex: " + e.getDescription());
+            }
+        }
+        throw new TokenizerException(src + ": " + path + ".pattern must have \"String\" or \"Regex\"");
+    }
 
     /** BertNormalizer: clean text, space around CJK ideographs, optional accent stripping, optional lowercasing. */
     record Bert(boolean cleanText, boolean chineseChars, boolean stripAccents, boolean lowercase) implements Normalizer {

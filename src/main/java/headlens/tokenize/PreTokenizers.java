@@ -1,11 +1,40 @@
 package headlens.tokenize;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.util.ArrayList;
 import java.util.List;
 
-/** The HuggingFace pre-tokenizers headlens supports. */
+/** The HuggingFace pre-tokenizers headlens supports (tokenizers' {@code pre_tokenizers} module), and their tokenizer.json form. */
 final class PreTokenizers {
     private PreTokenizers() {}
+
+    /** A tokenizer.json {@code pre_tokenizer} object at {@code path} of {@code src}; null for none. */
+    static PreTokenizer fromJson(JsonNode n, String src, String path) {
+        if (n == null || n.isNull()) return null;
+        String type = Json.type(n, src, path);
+        switch (type) {
+            case "BertPreTokenizer": return new Bert();
+            case "WhitespaceSplit": return new WhitespaceSplit();
+            case "Metaspace": {
+                String rep = Json.textOr(n, "replacement", "\u2581");
+                if (rep.length() != 1) throw new TokenizerException(src + ": " + path + ".replacement must be one character, got \"" + rep + "\"");
+                String scheme;
+                if (n.has("prepend_scheme")) {
+                    scheme = n.get("prepend_scheme").asText();
+                    if (!List.of("always", "first", "never").contains(scheme))
+                        throw new TokenizerException(src + ": " + path + ".prepend_scheme \"" + scheme + "\" is not always, first or never");
+                } else {
+                    scheme = n.path("add_prefix_space").asBoolean(true) ? "always" : "never";   // before tokenizers 0.14
+                }
+                return new Metaspace(rep.charAt(0), scheme, n.path("split").asBoolean(true));
+            }
+            case "Sequence": return new Sequence(Json.steps(n, "pretokenizers", src, path, PreTokenizers::fromJson));
+            default:
+                throw new TokenizerException(src + ": " + path + ".type \"" + type
+                        + "\" is not supported (supported: BertPreTokenizer, Metaspace, WhitespaceSplit, Sequence)");
+        }
+    }
 
     /** BertPreTokenizer: split on whitespace (dropped) and isolate every punctuation character. */
     record Bert() implements PreTokenizer {

@@ -1,5 +1,7 @@
 package headlens.tokenize;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.util.Arrays;
 
 /**
@@ -57,6 +59,24 @@ final class Unigram implements Model {
         for (int b = 0; b < 256; b++) byteIds[b] = index.get(String.format("<0x%02X>", b));
     }
 
+    /** A tokenizer.json Unigram {@code model} of {@code src}: {@code vocab} is the [piece, score] list in id order. */
+    static Unigram fromJson(JsonNode m, String src) {
+        JsonNode vocab = m.get("vocab");
+        if (vocab == null || !vocab.isArray()) throw new TokenizerException(src + ": model.vocab is missing or not an array");
+        String[] pieces = new String[vocab.size()];
+        double[] scores = new double[vocab.size()];
+        for (int i = 0; i < pieces.length; i++) {
+            JsonNode e = vocab.get(i);
+            if (!e.isArray() || e.size() != 2 || !e.get(0).isTextual() || !e.get(1).isNumber())
+                throw new TokenizerException(src + ": model.vocab[" + i + "] is not a [piece, score] pair");
+            pieces[i] = e.get(0).asText();
+            scores[i] = e.get(1).asDouble();
+        }
+        JsonNode unk = m.get("unk_id");
+        if (unk == null || unk.isNull()) throw new TokenizerException(src + ": model.unk_id is missing (a Unigram vocab without an unknown token)");
+        return new Unigram(pieces, scores, unk.asInt(), m.path("byte_fallback").asBoolean(false), null, src + ": model");
+    }
+
     @Override
     public void tokenize(NormalizedString ns, int from, int to, Sink sink) {
         int size = to - from;
@@ -64,17 +84,25 @@ final class Unigram implements Model {
         int[] startAt = new int[size + 1];
         int[] idAt = new int[size + 1];
         Arrays.fill(startAt, -1);
-        if (spm != null) viterbiSpm(ns.chars, from, size, startAt, idAt);
-        else viterbiHf(ns.chars, from, size, startAt, idAt);
+        viterbi(ns.chars, from, size, startAt, idAt);
         emit(ns, from, size, startAt, idAt, sink);
     }
 
     /**
-     * HuggingFace's {@code Unigram::encode_optimized} (tokenizers, models/unigram/model.rs): every score and path sum in
-     * f64; a candidate replaces the stored best only when strictly greater, so an exact tie keeps the path found first
-     * (the one whose last piece starts earliest).
+     * The best path: for each end position the best score of a path to it ({@code best}) and that path's last piece
+     * ({@code startAt}, {@code idAt}); a candidate replaces the stored best only when strictly greater, so an exact tie keeps
+     * the path found first (the one whose last piece starts earliest). The two references differ only in arithmetic:
+     * <ul>
+     * <li>HuggingFace's {@code Unigram::encode_optimized} (tokenizers, models/unigram/model.rs): every score and sum in f64.
+     * <li>SentencePiece's {@code Model::EncodeOptimized} (unigram_model.cc, 0.1.97 and since), type for type: the best
+     * score per position is stored as a {@code float}; a piece's candidate is computed in double ({@code score} is a double
+     * because the user-defined branch {@code length * max_score_ - 0.1} is one) and compared, unrounded, with the stored
+     * float; the unknown candidate is {@code float + float} (here the double sum rounded once to float, which is the same
+     * value: double rounding is innocuous for a sum of two floats). So which of two paths that tie in exact arithmetic wins
+     * is decided by how the stored sum was rounded (e.g. "000" as "00"+"0" where f64 keeps "0"+"00").
+     * </ul>
      */
-    private void viterbiHf(char[] s, int from, int size, int[] startAt, int[] idAt) {
+    private void viterbi(char[] s, int from, int size, int[] startAt, int[] idAt) {
         double[] best = new double[size + 1];
         for (int pos = 0; pos < size; ) {
             int mblen = Character.charCount(Character.codePointAt(s, from + pos, from + size));
@@ -87,54 +115,28 @@ final class Unigram implements Model {
                 int id = trie.value(node);
                 if (id < 0) continue;
                 int end = k + 1;
-                double cand = scores[id] + till;
-                if (startAt[end] < 0 || cand > best[end]) { best[end] = cand; startAt[end] = pos; idAt[end] = id; }
+                double cand = pieceScore(id, s, from + pos, from + end) + till;
+                if (startAt[end] < 0 || cand > best[end]) { best[end] = stored(cand); startAt[end] = pos; idAt[end] = id; }
                 if (end - pos == mblen) single = true;
             }
             if (!single) {
                 int end = pos + mblen;
-                double cand = unkScore + till;
+                double cand = stored(unkScore + till);
                 if (startAt[end] < 0 || cand > best[end]) { best[end] = cand; startAt[end] = pos; idAt[end] = unkId; }
             }
             pos += mblen;
         }
     }
 
-    /**
-     * SentencePiece's {@code Model::EncodeOptimized} (unigram_model.cc, 0.1.97 and since), type for type: the best path
-     * score per position is stored as a {@code float}; a piece's candidate is computed in double ({@code score} is a double
-     * because the user-defined branch {@code length * max_score_ - 0.1} is one) and compared, unrounded, with the stored
-     * float; the unknown candidate is {@code float + float}. So which of two paths that tie in exact arithmetic wins is
-     * decided by how the stored sum was rounded (e.g. "000" as "00"+"0" where f64 keeps "0"+"00").
-     */
-    private void viterbiSpm(char[] s, int from, int size, int[] startAt, int[] idAt) {
-        float[] best = new float[size + 1];
-        float unk = (float) unkScore;
-        for (int pos = 0; pos < size; ) {
-            int mblen = Character.charCount(Character.codePointAt(s, from + pos, from + size));
-            float till = best[pos];
-            boolean single = false;
-            int node = 0;
-            for (int k = pos; k < size; k++) {
-                node = trie.child(node, s[from + k]);
-                if (node < 0) break;
-                int id = trie.value(node);
-                if (id < 0) continue;
-                int end = k + 1;
-                double score = spm.userDefined()[id]
-                        ? (double) ((float) utf8Length(s, from + pos, from + end) * spm.maxScore()) - 0.1
-                        : (double) (float) scores[id];
-                double cand = score + till;
-                if (startAt[end] < 0 || cand > best[end]) { best[end] = (float) cand; startAt[end] = pos; idAt[end] = id; }
-                if (end - pos == mblen) single = true;
-            }
-            if (!single) {
-                int end = pos + mblen;
-                float cand = unk + till;
-                if (startAt[end] < 0 || cand > best[end]) { best[end] = cand; startAt[end] = pos; idAt[end] = unkId; }
-            }
-            pos += mblen;
-        }
+    /** A path sum as the reference stores it: f64 (HuggingFace), or rounded to float (SentencePiece). */
+    private double stored(double sum) {
+        return spm == null ? sum : (float) sum;
+    }
+
+    /** A piece's score; SentencePiece scores a user-defined piece by its UTF-8 length ({@code s[from, to)}). */
+    private double pieceScore(int id, char[] s, int from, int to) {
+        if (spm == null) return scores[id];
+        return spm.userDefined()[id] ? (double) ((float) utf8Length(s, from, to) * spm.maxScore()) - 0.1 : (double) (float) scores[id];
     }
 
     /** Backtracks the best path, then emits it left to right with consecutive unknowns fused. */
@@ -195,6 +197,8 @@ final class Unigram implements Model {
     }
 
     @Override public int vocabSize() { return pieces.length; }
+
+    @Override public int unkId() { return unkId; }
 
     @Override public int tokenToId(String token) { return index.get(token); }
 

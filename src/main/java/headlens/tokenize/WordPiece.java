@@ -1,5 +1,10 @@
 package headlens.tokenize;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.Iterator;
+import java.util.Map;
+
 /**
  * WordPiece: greedy longest-match-first; pieces after the first carry the continuation prefix ("##"); a word longer than
  * {@code maxInputCharsPerWord} code points, or one that cannot be fully covered, becomes a single unknown token.
@@ -40,6 +45,27 @@ final class WordPiece implements Model {
         this.maxContLen = mc;
     }
 
+    /** A tokenizer.json WordPiece {@code model} of {@code src}: {@code vocab} maps every id from 0 on to one token. */
+    static WordPiece fromJson(JsonNode m, String src) {
+        JsonNode vocab = m.get("vocab");
+        if (vocab == null || !vocab.isObject()) throw new TokenizerException(src + ": model.vocab is missing or not an object");
+        int max = -1;
+        for (JsonNode v : vocab) {
+            if (!v.canConvertToInt() || v.asInt() < 0) throw new TokenizerException(src + ": model.vocab has a non-integer or negative id: " + v);
+            max = Math.max(max, v.asInt());
+        }
+        if (max >= 10_000_000) throw new TokenizerException(src + ": model.vocab id " + max + " is implausibly large");
+        String[] arr = new String[max + 1];
+        for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            arr[e.getValue().asInt()] = e.getKey();
+        }
+        for (int i = 0; i < arr.length; i++)
+            if (arr[i] == null) throw new TokenizerException(src + ": model.vocab has no token with id " + i);
+        return new WordPiece(arr, Json.textOr(m, "unk_token", "[UNK]"), Json.textOr(m, "continuing_subword_prefix", "##"),
+                m.path("max_input_chars_per_word").asInt(100), src + ": model");
+    }
+
     @Override
     public void tokenize(NormalizedString ns, int from, int to, Sink sink) {
         if (Character.codePointCount(ns.chars, from, to - from) > maxInputCharsPerWord) {
@@ -73,6 +99,8 @@ final class WordPiece implements Model {
     }
 
     @Override public int vocabSize() { return vocab.length; }
+
+    @Override public int unkId() { return unkId; }
 
     @Override public int tokenToId(String token) { return all.get(token); }
 

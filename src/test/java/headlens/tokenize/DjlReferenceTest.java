@@ -78,7 +78,7 @@ class DjlReferenceTest {
             Path model = Golden.fixture(name + ".model");
             byte[] data = Files.readAllBytes(model);
             Path json = tmp.resolve(name + ".json");
-            Files.writeString(json, XlmrJson.of(SentencePieceModel.parse(data, name)), StandardCharsets.UTF_8);
+            Files.writeString(json, TokenizerRecipes.xlmRoberta(SentencePieceModel.parse(data, name), name).toString(), StandardCharsets.UTF_8);
             HuggingFaceTokenizer ref = djl(json);
             compare(Tokenizers.load(json), ref, name + " tokenizer.json");
             compare(Tokenizers.fromSentencePiece(data, name, Tokenizers.XLM_ROBERTA), ref, name + " .model as xlm-roberta");

@@ -1,7 +1,9 @@
 package headlens.tokenize.bench;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import headlens.tokenize.SentencePieceModel;
 import headlens.tokenize.Tokenizer;
+import headlens.tokenize.TokenizerRecipes;
 import headlens.tokenize.Tokenizers;
 
 import java.nio.charset.StandardCharsets;
@@ -29,7 +31,8 @@ public final class TokenizerBench {
         }
         Path assets = shared.resolve("assets");
         Path xlmrJson = Files.createTempFile("xlmr-fixture", ".json");
-        Files.writeString(xlmrJson, headlens.tokenize.BenchSupport.xlmrJson(assets.resolve("sentencepiece-fixtures/transformers_fixture_spiece.model")));
+        Path spm = assets.resolve("sentencepiece-fixtures/transformers_fixture_spiece.model");
+        Files.writeString(xlmrJson, TokenizerRecipes.xlmRoberta(SentencePieceModel.parse(Files.readAllBytes(spm), spm.toString()), spm.toString()).toString());
         Map<String, Path> cases = new java.util.LinkedHashMap<>();
         cases.put("mBERT WordPiece (tokenizer.json)", assets.resolve("bert-base-multilingual-cased/tokenizer.json"));
         cases.put("XLM-R-style Unigram (30k fixture, converted tokenizer.json)", xlmrJson);
