@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
@@ -39,6 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       model sources</li>
  *   <li>{@code data}, then {@code eval}</li>
  *   <li>{@code train}: classifier, trainer, run directories</li>
+ *   <li>{@code tagger}: the one tagger API (load, predict, score) over a fine-tuned model directory</li>
  *   <li>{@code heads}: importance, pruning, charts</li>
  *   <li>{@code report}, then {@code sweep} (the experiment runner)</li>
  *   <li>{@code cli}: the commands; nothing uses it</li>
@@ -55,10 +57,14 @@ class ArchitectureTest {
             List.of("data"),
             List.of("eval"),
             List.of("train"),
+            List.of("tagger"),
             List.of("heads"),
             List.of("report"),
             List.of("sweep"),
             List.of("cli"));
+
+    /** Layers that may still be empty: {@code tagger} comes with the tagger API's branch of issue 12 (then drop it here). */
+    static final Set<String> OPTIONAL = Set.of("tagger");
 
     /**
      * FIXME(issue 12, experiment runner): the runner (Sweep, SweepConfig, SweepPlan, SweepReport, Tagging) still sits in
@@ -78,7 +84,9 @@ class ArchitectureTest {
 
     static LayeredArchitecture layers(boolean exemptRunner) {
         LayeredArchitecture a = layeredArchitecture().consideringOnlyDependenciesInLayers();
-        for (List<String> layer : LAYERS) for (String p : layer) a = a.layer(layerName(p)).definedBy("headlens." + p + "..");
+        for (List<String> layer : LAYERS)
+            for (String p : layer)
+                a = (OPTIONAL.contains(p) ? a.optionalLayer(layerName(p)) : a.layer(layerName(p))).definedBy("headlens." + p + "..");
         List<String> below = new ArrayList<>();
         for (List<String> layer : LAYERS) {
             for (String p : layer) {
