@@ -1,5 +1,6 @@
 package headlens.tokenize;
 
+import headlens.core.BoundedFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,7 +15,6 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -132,7 +132,7 @@ public final class TokenizerRecipes {
      * no other character does), every other character kept, spaces included; one token per line.
      */
     static List<String> vocabLines(Path vocabFile) {
-        byte[] bytes = readBounded(vocabFile, MAX_VOCAB_BYTES);
+        byte[] bytes = BoundedFiles.read(vocabFile, MAX_VOCAB_BYTES, "this file", TokenizerException::new);
         String text = strictUtf8(bytes, vocabFile);
         List<String> lines = new ArrayList<>();
         int start = 0, n = text.length();
@@ -283,7 +283,7 @@ public final class TokenizerRecipes {
     public static JsonNode readConfig(Path f) {
         if (!Files.isRegularFile(f)) return null;
         try {
-            JsonNode n = Json.MAPPER.readTree(readBounded(f, MAX_CONFIG_BYTES));
+            JsonNode n = Json.MAPPER.readTree(BoundedFiles.read(f, MAX_CONFIG_BYTES, "this file", TokenizerException::new));
             if (n == null || !n.isObject()) throw new TokenizerException(f + ": not a JSON object");
             return n;
         } catch (JsonProcessingException e) {
@@ -314,15 +314,4 @@ public final class TokenizerRecipes {
         throw new TokenizerException(file + ": field \"" + field + "\" must be a string or an object with \"content\", not " + v);
     }
 
-    static byte[] readBounded(Path f, long max) {
-        try {
-            long size = Files.size(f);
-            if (size > max) throw new TokenizerException(f + ": " + size + " bytes is more than the " + max + " allowed for this file");
-            return Files.readAllBytes(f);
-        } catch (NoSuchFileException e) {
-            throw new TokenizerException(f + ": no such file");
-        } catch (IOException e) {
-            throw new TokenizerException(f + ": cannot read: " + e.getMessage(), e);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package headlens.convert;
 
+import headlens.core.BoundedFiles;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import headlens.core.HeadlensException;
@@ -10,7 +11,6 @@ import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -65,7 +65,7 @@ public final class TfBundle {
      */
     public static Map<String, Tensor> read(Path prefix, Predicate<String> wanted) {
         Path indexFile = indexFile(prefix);
-        Index index = parseIndex(indexFile, readIndexBytes(indexFile));
+        Index index = parseIndex(indexFile, BoundedFiles.read(indexFile, MAX_INDEX_BYTES, "a bundle index"));
         ByteBuffer[] shards = new ByteBuffer[index.numShards()];
         for (int s = 0; s < shards.length; s++) shards[s] = map(dataFile(prefix, s, index.numShards()));
         checkSpans(prefix, index, shards);
@@ -85,7 +85,7 @@ public final class TfBundle {
     /** The index of a bundle, checked (blocks, crcs, protos) but without touching the data shards. */
     public static Index readIndex(Path prefix) {
         Path f = indexFile(prefix);
-        return parseIndex(f, readIndexBytes(f));
+        return parseIndex(f, BoundedFiles.read(f, MAX_INDEX_BYTES, "a bundle index"));
     }
 
     public static Path indexFile(Path prefix) {
@@ -96,17 +96,6 @@ public final class TfBundle {
         return prefix.resolveSibling(String.format("%s.data-%05d-of-%05d", prefix.getFileName(), shard, numShards));
     }
 
-    private static byte[] readIndexBytes(Path f) {
-        try {
-            long size = Files.size(f);
-            if (size > MAX_INDEX_BYTES) throw new HeadlensException(f + ": " + size + " bytes, more than the " + MAX_INDEX_BYTES + " allowed for a bundle index");
-            return Files.readAllBytes(f);
-        } catch (NoSuchFileException e) {
-            throw new HeadlensException(f + ": no such file (a TensorFlow bundle needs its .index file)");
-        } catch (IOException e) {
-            throw new HeadlensException(f + ": cannot read: " + e.getMessage(), e);
-        }
-    }
 
     private static ByteBuffer map(Path f) {
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {

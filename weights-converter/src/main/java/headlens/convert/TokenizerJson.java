@@ -1,5 +1,6 @@
 package headlens.convert;
 
+import headlens.core.BoundedFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,9 +8,7 @@ import headlens.core.HeadlensException;
 import headlens.tokenize.SentencePieceModel;
 import headlens.tokenize.TokenizerRecipes;
 
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -38,7 +37,7 @@ public final class TokenizerJson {
         if (Files.isRegularFile(dir.resolve(FILE))) return null;
         Path spm = dir.resolve(SPM), vocab = dir.resolve(VOCAB_TXT);
         if (Files.isRegularFile(spm)) {
-            SentencePieceModel m = SentencePieceModel.parse(readBounded(spm, MAX_SPM_BYTES), spm.toString());
+            SentencePieceModel m = SentencePieceModel.parse(BoundedFiles.read(spm, MAX_SPM_BYTES, "this file"), spm.toString());
             return generated(TokenizerRecipes.xlmRoberta(m, spm.toString()), spm, List.of());
         }
         if (Files.isRegularFile(vocab)) {
@@ -61,15 +60,4 @@ public final class TokenizerJson {
         return TokenizerRecipes.readConfig(f);
     }
 
-    private static byte[] readBounded(Path f, long max) {
-        try {
-            long size = Files.size(f);
-            if (size > max) throw new HeadlensException(f + ": " + size + " bytes is more than the " + max + " allowed for this file");
-            return Files.readAllBytes(f);
-        } catch (NoSuchFileException e) {
-            throw new HeadlensException(f + ": no such file");
-        } catch (IOException e) {
-            throw new HeadlensException(f + ": cannot read: " + e.getMessage(), e);
-        }
-    }
 }
