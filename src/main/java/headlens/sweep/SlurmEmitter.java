@@ -2,8 +2,6 @@ package headlens.sweep;
 
 import headlens.cli.HeadlensException;
 import headlens.convert.AtomicFiles;
-import headlens.heads.SweepConfig;
-import headlens.heads.SweepPlan;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,7 @@
 package headlens.train;
 
 import headlens.cli.HeadlensException;
+import headlens.data.Batch;
 import headlens.model.Encoder;
 import headlens.model.EncoderConfig;
 import headlens.model.ClosingMemoryMgr;
@@ -187,6 +188,14 @@ public final class TokenClassifier {
     private static INDArray contiguous(INDArray a) {
         INDArray f = a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT);
         return f.isView() || f.ordering() != 'c' || f.data().length() != f.length() ? f.dup('c') : f;
+    }
+
+    /**
+     * The encoder input of a padded batch of windows (ids and attention mask; its labels go to {@link #feed} and
+     * {@link #lossAndGradients} beside it): the one conversion from {@code data.Batch} to {@code Encoder.Batch}.
+     */
+    public static Encoder.Batch input(Batch b) {
+        return new Encoder.Batch(b.inputIds(), b.attentionMask());
     }
 
     /** Logits [B, T, C] without dropout. */
