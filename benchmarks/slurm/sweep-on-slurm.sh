@@ -28,7 +28,7 @@ fail() { say "FAILED: $*"; exit 1; }
 
 [[ -f target/classpath.txt && -d target/test-classes/headlens ]] || { say "build first: mvn -B -DskipTests package test-compile"; exit 3; }
 mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$tmp/test-cp.txt" >/dev/null
-fixture() { java -Xmx512m -cp "$repo/target/test-classes:$repo/target/classes:$(cat "$tmp/test-cp.txt")" headlens.heads.SweepFixture "$@"; }
+fixture() { java -Xmx512m -cp "$repo/target/test-classes:$repo/target/classes:$(cat "$tmp/test-cp.txt")" headlens.sweep.SweepFixture "$@"; }
 hl() { "$repo/headlens" "$@"; }
 export HEADLENS_JAVA_OPTS="${HEADLENS_JAVA_OPTS:--Xmx1g -Dorg.bytedeco.javacpp.maxbytes=2G -Dorg.bytedeco.javacpp.maxphysicalbytes=3G}"
 

@@ -12,17 +12,14 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.base.DescribedPredicate.not;
-import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertAll;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,30 +60,17 @@ class ArchitectureTest {
             List.of("sweep"),
             List.of("cli"));
 
-    /** Layers that may still be empty: {@code tagger} comes with the tagger API's branch of issue 12 (then drop it here). */
-    static final Set<String> OPTIONAL = Set.of("tagger");
-
-    /**
-     * FIXME(issue 12, experiment runner): the runner (Sweep, SweepConfig, SweepPlan, SweepReport, Tagging) still sits in
-     * {@code heads} and writes {@code report.RunResult}s, a dependency upwards and a heads <-> report cycle. It moves to
-     * {@code headlens.sweep} (another part of issue 12); then delete this exemption, its two uses and
-     * {@link #theRunnerInHeadsIsTheOnlyExemption}, which fails to say so.
-     */
-    static final DescribedPredicate<? super JavaClass> RUNNER_IN_HEADS =
-            nameMatching("headlens\\.heads\\.(Sweep\\w*|Tagging)(\\$.*)?").as("the experiment runner still in heads");
-    static final DescribedPredicate<JavaClass> REPORT = resideInAPackage("headlens.report..").as("report");
-
     static final JavaClasses MAIN = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("headlens");
 
     static String layerName(String pkg) { return pkg.substring(0, 1).toUpperCase(Locale.ROOT) + pkg.substring(1); }
 
-    static LayeredArchitecture layers(boolean exemptRunner) {
+    static LayeredArchitecture layers() {
         LayeredArchitecture a = layeredArchitecture().consideringOnlyDependenciesInLayers();
         for (List<String> layer : LAYERS)
             for (String p : layer)
-                a = (OPTIONAL.contains(p) ? a.optionalLayer(layerName(p)) : a.layer(layerName(p))).definedBy("headlens." + p + "..");
+                a = a.layer(layerName(p)).definedBy("headlens." + p + "..");
         List<String> below = new ArrayList<>();
         for (List<String> layer : LAYERS) {
             for (String p : layer) {
@@ -95,13 +79,11 @@ class ArchitectureTest {
             }
             for (String p : layer) below.add(layerName(p));
         }
-        a = a.ensureAllClassesAreContainedInArchitecture();
-        return exemptRunner ? a.ignoreDependency(RUNNER_IN_HEADS, REPORT) : a;
+        return a.ensureAllClassesAreContainedInArchitecture();
     }
 
-    static SliceRule noCycles(boolean exemptRunner) {
-        SliceRule r = slices().matching("headlens.(*)..").should().beFreeOfCycles();
-        return exemptRunner ? r.ignoreDependency(RUNNER_IN_HEADS, REPORT) : r;
+    static SliceRule noCycles() {
+        return slices().matching("headlens.(*)..").should().beFreeOfCycles();
     }
 
     @Test
@@ -129,27 +111,11 @@ class ArchitectureTest {
 
     @Test
     void packagesUseOnlyTheLayersBelowThem() {
-        layers(true).check(MAIN);
+        layers().check(MAIN);
     }
 
     @Test
     void noCycleBetweenTopLevelPackages() {
-        noCycles(true).check(MAIN);
-    }
-
-    /** The FIXME above is still needed, and it excuses nothing but the runner's use of report. */
-    @Test
-    void theRunnerInHeadsIsTheOnlyExemption() {
-        String runnerToReport = "(?s)\\w+ <headlens\\.heads\\.(Sweep\\w*|Tagging)[.$].*<headlens\\.report\\..*";
-        List<String> layering = layers(false).evaluate(MAIN).getFailureReport().getDetails();
-        assertFalse(layering.isEmpty(), "FIXME resolved: the runner no longer makes heads use report; delete RUNNER_IN_HEADS");
-        for (String d : layering) assertTrue(d.matches(runnerToReport), d);
-
-        List<String> cycles = noCycles(false).evaluate(MAIN).getFailureReport().getDetails();
-        assertEquals(1, cycles.size(), String.join("\n", cycles));
-        String c = cycles.get(0);
-        assertTrue(c.replaceAll("\\s+", " ").startsWith("Cycle detected: Slice heads -> Slice report -> Slice heads "), c);
-        String fromHeads = c.substring(c.indexOf("Dependencies of Slice heads"), c.indexOf("Dependencies of Slice report"));
-        for (String d : fromHeads.split("\n")) if (d.strip().startsWith("- ")) assertTrue(d.strip().substring(2).matches(runnerToReport), d);
+        noCycles().check(MAIN);
     }
 }

@@ -2,9 +2,7 @@ package headlens.cli;
 
 import headlens.data.Sentence;
 import headlens.eval.Report;
-import headlens.model.Encoder;
-import headlens.train.RunDir;
-import headlens.train.Tagger;
+import headlens.tagger.TaggerDir;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -39,11 +37,8 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     static Report evaluate(Path runDir, List<String> files, List<String> languages, int batchSize, int stride, int maxLength, int max) {
-        RunDir.Loaded m = RunDir.load(runDir, Encoder.Options.INFERENCE);
-        var cfg = m.source().config();
-        int maxLen = Math.min(maxLength, cfg.maxPositionEmbeddings() - (cfg.isXlmRoberta() ? cfg.padTokenId() + 1 : 0));
+        TaggerDir m = TaggerDir.load(runDir);
         List<Sentence> gold = TrainCommand.read(files, max, languages, true);
-        Tagger t = new Tagger(m.model(), headlens.tokenize.Tokenizers.load(runDir), m.labels(), maxLen, stride, batchSize);
-        return t.evaluate(m.task(), gold);
+        return m.tagger(maxLength, stride, batchSize).evaluate(gold);
     }
 }

@@ -4,13 +4,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.core.HeadlensException;
 import headlens.core.Json;
 import headlens.data.Batches;
+import headlens.data.DataReaders;
 import headlens.data.Example;
 import headlens.data.Sentence;
 import headlens.heads.Charts;
 import headlens.heads.HeadImportance;
 import headlens.heads.ImportanceReport;
-import headlens.heads.Tagging;
 import headlens.model.Encoder;
+import headlens.tagger.Tagger;
+import headlens.tagger.TaggerDir;
 import headlens.train.TokenClassifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,12 +54,12 @@ public final class ImportanceCommand implements Callable<Integer> {
         if (!method.equals("gradient") && !method.equals("token"))
             throw new HeadlensException("--method must be gradient or token, got '" + method + "'");
         if (batchSize < 1) throw new HeadlensException("--batch-size must be at least 1");
-        Tagging.Model m = Tagging.load(model);
+        TaggerDir m = TaggerDir.load(model);
         boolean detail = entropy || method.equals("token");
         TokenClassifier clf = m.classifier(new Encoder.Options(false, detail));
         Map<String, List<Sentence>> byLang = new LinkedHashMap<>();
         for (Path f : data) {
-            for (Sentence s : Tagging.read(f, maxSentences)) {
+            for (Sentence s : DataReaders.sentences(f, maxSentences)) {
                 if (!s.isLabeled()) throw new HeadlensException(s.source() + ": sentence has no labels (importance needs labelled data)");
                 byLang.computeIfAbsent(s.lang(), k -> new ArrayList<>()).add(s);
             }
@@ -67,11 +69,11 @@ public final class ImportanceCommand implements Callable<Integer> {
         info.put("model", model.toString());
         info.putPOJO("data", data.stream().map(Path::toString).toList());
         for (var e : byLang.entrySet()) {
-            List<Example> feats = Tagging.features(m, m.labels(), e.getValue(), maxLength);
+            List<Example> feats = Tagger.features(m.tokenizer(), m.labels(), e.getValue(), maxLength, Tagger.headStride(maxLength));
             long t0 = System.nanoTime();
             // batches padded one at a time as the scoring reads them (the windows' token ids are held, sorted by length
             // over the whole language as before: the sums of |gradient| per batch depend on batch composition)
-            Iterable<HeadImportance.Example> batches = () -> Batches.sorted(feats, batchSize, m.padId()).stream()
+            Iterable<HeadImportance.Example> batches = () -> Batches.sorted(feats, batchSize, m.config().padTokenId()).stream()
                     .map(HeadImportance.Example::of).iterator();
             HeadImportance.Result r = HeadImportance.compute(e.getKey(), clf, batches, detail, null);
             double secs = (System.nanoTime() - t0) / 1e9;

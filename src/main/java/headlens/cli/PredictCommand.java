@@ -10,9 +10,9 @@ import headlens.data.ReadOptions;
 import headlens.data.Sentence;
 import headlens.eval.Chunk;
 import headlens.eval.ChunkDecoder;
-import headlens.model.Encoder;
-import headlens.train.RunDir;
-import headlens.train.Tagger;
+import headlens.eval.Task;
+import headlens.tagger.Tagger;
+import headlens.tagger.TaggerDir;
 import headlens.train.WordSplitter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -66,17 +66,14 @@ public final class PredictCommand implements Callable<Integer> {
         try {
             Iterator<Item> items = in == InputFormat.data ? dataItems() : lineItems(lines, in);
             if (!items.hasNext()) throw new HeadlensException(input + ": no sentences to tag");
-            RunDir.Loaded m = RunDir.load(model, Encoder.Options.INFERENCE);
-            var cfg = m.source().config();
-            int maxLen = Math.min(maxLength, cfg.maxPositionEmbeddings() - (cfg.isXlmRoberta() ? cfg.padTokenId() + 1 : 0));
-            Tagger tagger = new Tagger(m.model(), headlens.tokenize.Tokenizers.load(model), m.labels(), maxLen, stride, batchSize);
+            Tagger tagger = TaggerDir.load(model).tagger(maxLength, stride, batchSize);
             if (output == null) {
-                tag(tagger, items, m.task(), System.out::print);
+                tag(tagger, items, System.out::print);
                 System.out.flush();
             } else {
                 AtomicFiles.writeStream(output, os -> {
                     Writer w = new BufferedWriter(new OutputStreamWriter(os, StandardCharsets.UTF_8), 1 << 16);
-                    tag(tagger, items, m.task(), text -> {
+                    tag(tagger, items, text -> {
                         try {
                             w.write(text);
                         } catch (IOException e) {
@@ -95,7 +92,7 @@ public final class PredictCommand implements Callable<Integer> {
     }
 
     /** Tags a pool of sentences at a time and hands each sentence's output to {@code out} as soon as its pool is done. */
-    private void tag(Tagger tagger, Iterator<Item> items, String task, Consumer<String> out) {
+    private void tag(Tagger tagger, Iterator<Item> items, Consumer<String> out) {
         tagger.predict(items, Item::sentence, (item, ls) -> {
             List<WordSplitter.Word> ws = item.words();
             if (format == OutputFormat.conll) {
@@ -104,7 +101,7 @@ public final class PredictCommand implements Callable<Integer> {
                 out.accept(sb.append('\n').toString());
             } else {
                 try {
-                    out.accept(Json.MAPPER.writeValueAsString(json(item.text(), ws, ls, task)) + "\n");
+                    out.accept(Json.MAPPER.writeValueAsString(json(item.text(), ws, ls, tagger.task())) + "\n");
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -153,13 +150,13 @@ public final class PredictCommand implements Callable<Integer> {
     }
 
     /** {"text", "words": [{word, start, end, label}], "entities": [{type, text, start, end, first_word, last_word}]}. */
-    static ObjectNode json(String text, List<WordSplitter.Word> ws, List<String> labels, String task) {
+    static ObjectNode json(String text, List<WordSplitter.Word> ws, List<String> labels, Task task) {
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("text", text);
         ArrayNode wa = o.putArray("words");
         for (int j = 0; j < ws.size(); j++)
             wa.addObject().put("word", ws.get(j).text()).put("start", ws.get(j).start()).put("end", ws.get(j).end()).put("label", labels.get(j));
-        if (!task.equals("pos")) {
+        if (task.hasEntities()) {
             ArrayNode ea = o.putArray("entities");
             for (Chunk c : ChunkDecoder.conlleval(List.of(labels))) {
                 int start = ws.get(c.start()).start(), end = ws.get(c.end() - 1).end();

@@ -5,11 +5,11 @@ import headlens.core.HeadlensException;
 import headlens.heads.HeadPruner;
 import headlens.heads.HeadScores;
 import headlens.heads.ImportanceReport;
-import headlens.heads.ModelDirs;
 import headlens.model.HeadId;
 import headlens.model.HeadLayout;
 import headlens.model.HeadMask;
 import headlens.model.ModelSource;
+import headlens.tagger.ModelDir;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -74,13 +74,13 @@ public final class PruneCommand implements Callable<Integer> {
         if (!gone.isEmpty()) System.err.println("note: already physically pruned, skipped: " + gone);
         if (mode.equals("mask")) {
             HeadMask m = mask.plus(chosen.stream().filter(id -> !gone.contains(id)).toList());
-            ModelDirs.write(output, src.config(), src.weights(), ModelFiles.tokenizerFiles(model), m);
+            ModelDir.write(output, src.config(), src.weights(), ModelFiles.tokenizerFiles(model), m);
             System.err.printf(Locale.ROOT, "masked %d heads (%d in total) -> %s/%s%n", chosen.size() - gone.size(), m.masked().size(), output, HeadMask.FILE);
         } else {
             HeadPruner.Pruned p = HeadPruner.prune(src.config(), src.weights(), chosen);
             Set<HeadId> keep = new HashSet<>(mask.masked());
             chosen.forEach(keep::remove);
-            ModelDirs.write(output, p.config(), p.weights(), ModelFiles.tokenizerFiles(model), new HeadMask(keep));
+            ModelDir.write(output, p.config(), p.weights(), ModelFiles.tokenizerFiles(model), new HeadMask(keep));
             long before = size(model), after = size(output);
             System.err.printf(Locale.ROOT, "removed %d heads; pruned_heads %s; model.safetensors %d -> %d bytes; FLOPs/token at T=128: %.3g -> %.3g%n",
                     chosen.size() - gone.size(), p.config().prunedHeads(), before, after,

@@ -1,12 +1,12 @@
 package headlens.cli;
 
 import headlens.core.HeadlensException;
-import headlens.heads.Sweep;
-import headlens.heads.SweepConfig;
-import headlens.heads.SweepPlan;
 import headlens.sweep.K8sEmitter;
 import headlens.sweep.Resources;
 import headlens.sweep.SlurmEmitter;
+import headlens.sweep.Sweep;
+import headlens.sweep.SweepConfig;
+import headlens.sweep.SweepPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -12,14 +12,16 @@ import headlens.data.LabelMap;
 import headlens.data.ReadOptions;
 import headlens.data.Sentence;
 import headlens.eval.Report;
+import headlens.eval.Task;
 import headlens.model.Encoder;
 import headlens.model.ModelSource;
+import headlens.tagger.Tagger;
+import headlens.tagger.TaggerDir;
 import headlens.tokenize.Tokenizer;
 import headlens.tokenize.Tokenizers;
 import headlens.train.Checkpoint;
 import headlens.train.Experiment;
 import headlens.train.RunDir;
-import headlens.train.Tagger;
 import headlens.train.TokenClassifier;
 import headlens.train.Trainer;
 import picocli.CommandLine.Command;
@@ -83,8 +85,8 @@ public final class TrainCommand implements Callable<Integer> {
         Path modelDir = x.model() != null ? ModelSource.resolve(Path.of(x.model())) : ModelSource.ensureDefaultModel();
         ModelSource src = ModelSource.load(modelDir);
         Tokenizer tok = Tokenizers.load(modelDir);
-        int maxLen = Math.min(x.training().maxLength(),
-                src.config().maxPositionEmbeddings() - (src.config().isXlmRoberta() ? src.config().padTokenId() + 1 : 0));
+        int maxLen = Tagger.fitLength(x.training().maxLength(), src.config());
+        Task task = Task.parse(x.task(), "task");
 
         List<Sentence> trainSents = read(x.train(), x.training().maxSentences(), x.trainLanguages(), true);
         List<Sentence> devSents = read(List.of(x.dev()), x.maxDevSentences(), List.of(), true);
@@ -103,18 +105,17 @@ public final class TrainCommand implements Callable<Integer> {
                 trainSents.size(), examples.size(), labels.size(), devSents.size(), modelDir);
 
         TokenClassifier tc = TokenClassifier.create(src.config(), src.weights(), labels.size(), Encoder.Options.TRAINING, x.training().seed());
-        Tagger tagger = new Tagger(tc, tok, labels, maxLen, x.stride(), x.evalBatchSize());
+        Tagger tagger = new Tagger(tc, tok, labels, task, maxLen, x.stride(), x.evalBatchSize());
         List<Path> tokFiles = ModelFiles.tokenizerFiles(modelDir);
-        Trainer trainer = new Trainer(tc, examples, tagger.devEvaluator(x.task(), devSents), x.training(), runDir, labels.labels())
-                .onBest(m -> RunDir.writeModel(runDir, src.config(), m, labels, x.task(), tokFiles))
+        Trainer trainer = new Trainer(tc, examples, tagger.devEvaluator(devSents), x.training(), runDir, labels.labels())
+                .onBest(m -> TaggerDir.write(runDir, src.config(), m, labels, task, tokFiles))
                 .progress(!noProgress);
         Trainer.Result r = trainer.run(resume);
         if (r.interrupted()) {
             System.out.printf("interrupted at update %d; checkpoint saved, continue with --resume%n", r.steps());
             return 130;
         }
-        System.out.printf("best dev %s %.4f at update %d of %d%s; model in %s%n", Tagger.kind(x.task()) == Report.Kind.TOKEN_ACCURACY
-                ? "accuracy" : "f1", r.bestScore(), r.bestStep(), r.steps(), r.stoppedEarly() ? " (stopped early)" : "", runDir);
+        System.out.printf("best dev %s %.4f at update %d of %d%s; model in %s%n", task.metricName(), r.bestScore(), r.bestStep(), r.steps(), r.stoppedEarly() ? " (stopped early)" : "", runDir);
         if (!x.eval().isEmpty()) {
             Report rep = EvalCommand.evaluate(runDir, x.eval(), x.evalLanguages(), x.evalBatchSize(), x.stride(), maxLen, x.maxEvalSentences());
             rep.writeJson(runDir.resolve("metrics.json"));

@@ -14,6 +14,13 @@ public final class DataReaders {
 
     public static Dataset read(Path file) { return read(file, Format.AUTO, ReadOptions.defaults()); }
 
+    /** The sentences of one file (format detected), the first {@code maxSentences} of them (0 = all); none is an error. */
+    public static List<Sentence> sentences(Path file, int maxSentences) {
+        Dataset d = read(file, Format.AUTO, ReadOptions.defaults().withMaxSentences(maxSentences));
+        if (d.sentences().isEmpty()) throw new HeadlensException(file + ": no sentences");
+        return d.sentences();
+    }
+
     public static Dataset read(Path file, Format format, ReadOptions opts) {
         Format f = format == Format.AUTO ? detect(file, opts) : format;
         String lang = opts.lang() != null ? opts.lang() : Languages.fromPath(file);

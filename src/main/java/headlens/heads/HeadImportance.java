@@ -36,7 +36,7 @@ public final class HeadImportance {
 
     /** A labelled batch: ids/mask and labels [B][T] with {@link TokenClassifier#IGNORE} where not counted. */
     public record Example(Encoder.Batch batch, int[][] labels) {
-        public static Example of(Batch b) { return new Example(new Encoder.Batch(b.inputIds(), b.attentionMask()), b.labelIds()); }
+        public static Example of(Batch b) { return new Example(TokenClassifier.input(b), b.labelIds()); }
     }
 
     /** The tables (token and entropy are null unless asked for). */

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import headlens.core.HeadlensException;
-import headlens.heads.SweepConfig;
-import headlens.heads.SweepPlan;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,7 +1,6 @@
 package headlens.sweep;
 
 import headlens.core.HeadlensException;
-import headlens.heads.SweepConfig;
 
 import java.util.Locale;
 

@@ -2,8 +2,6 @@ package headlens.sweep;
 
 import headlens.core.AtomicFiles;
 import headlens.core.HeadlensException;
-import headlens.heads.SweepConfig;
-import headlens.heads.SweepPlan;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -2,7 +2,9 @@ package headlens.train;
 
 import headlens.config.EncoderConfig;
 import headlens.core.HeadlensException;
+import headlens.data.Batch;
 import headlens.model.ClosingMemoryMgr;
+import headlens.model.Encoder;
 import headlens.model.Encoder;
 import headlens.model.Gradients;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -187,6 +189,14 @@ public final class TokenClassifier {
     private static INDArray contiguous(INDArray a) {
         INDArray f = a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT);
         return f.isView() || f.ordering() != 'c' || f.data().length() != f.length() ? f.dup('c') : f;
+    }
+
+    /**
+     * The encoder input of a padded batch of windows (ids and attention mask; its labels go to {@link #feed} and
+     * {@link #lossAndGradients} beside it): the one conversion from {@code data.Batch} to {@code Encoder.Batch}.
+     */
+    public static Encoder.Batch input(Batch b) {
+        return new Encoder.Batch(b.inputIds(), b.attentionMask());
     }
 
     /** Logits [B, T, C] without dropout. */

@@ -137,7 +137,7 @@ public final class Trainer {
                 List<Batch> batches = plan(epoch);
                 for (int b = startBatch; b < batches.size(); b++) {
                     Batch data = batches.get(b);
-                    Encoder.Batch batch = new Encoder.Batch(data.inputIds(), data.attentionMask());
+                    Encoder.Batch batch = TokenClassifier.input(data);
                     Nd4j.getRandom().setSeed(cfg.seed() + step);
                     long t0 = System.nanoTime();
                     TokenClassifier.Step s = model.lossAndGradients(batch, data.labelIds(), true, trainable);

@@ -4,13 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import headlens.data.DataReaders;
 import headlens.data.Sentence;
 import headlens.eval.Report;
+import headlens.eval.Task;
 import headlens.io.Npz;
 import headlens.model.Encoder;
 import headlens.model.ModelSource;
+import headlens.tagger.Tagger;
+import headlens.tagger.TaggerDir;
 import headlens.tokenize.Tokenizer;
 import headlens.tokenize.Tokenizers;
-import headlens.train.RunDir;
-import headlens.train.Tagger;
 import headlens.train.WordSplitter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -179,7 +180,7 @@ class StreamingTest {
         try (var files = Files.list(dir)) { assertEquals(List.of(in), files.toList(), "no output, no temporary file"); }
     }
 
-    /** A RUN_DIR trained briefly on the tiny NER set of {@link TrainCliTest} (predictions vary, which is all this needs). */
+    /** A RUN_DIR trained briefly on the tiny NER set of {@link TrainCommandTest} (predictions vary, which is all this needs). */
     static Path run;
     static Path dev;
 
@@ -196,8 +197,7 @@ class StreamingTest {
     }
 
     static Tagger tagger(Path run, int maxLength, int batchSize) {
-        RunDir.Loaded m = RunDir.load(run, Encoder.Options.INFERENCE);
-        return new Tagger(m.model(), Tokenizers.load(run), m.labels(), maxLength, 32, batchSize);
+        return TaggerDir.load(run).tagger(maxLength, 32, batchSize);
     }
 
     @Test
@@ -228,7 +228,7 @@ class StreamingTest {
             for (int j = 0; j < words.get(i).size(); j++)
                 conll.append(words.get(i).get(j).text()).append('\t').append(labels.get(i).get(j)).append('\n');
             conll.append('\n');
-            json.append(om.writeValueAsString(PredictCommand.json(texts.get(i), words.get(i), labels.get(i), "ner"))).append('\n');
+            json.append(om.writeValueAsString(PredictCommand.json(texts.get(i), words.get(i), labels.get(i), Task.NER))).append('\n');
         }
         assertTrue(labels.stream().flatMap(List::stream).distinct().count() > 1, "a tagger that predicts one label proves little");
         // batch size 2: pools of 64 sentences, so the 97 sentences take two

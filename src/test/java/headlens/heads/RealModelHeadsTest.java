@@ -1,5 +1,7 @@
 package headlens.heads;
 
+import headlens.data.Batches;
+import headlens.data.DataReaders;
 import headlens.data.Example;
 import headlens.data.LabelMap;
 import headlens.data.Sentence;
@@ -7,6 +9,8 @@ import headlens.model.Encoder;
 import headlens.model.HeadId;
 import headlens.model.HeadMask;
 import headlens.model.ModelSource;
+import headlens.tagger.Tagger;
+import headlens.tokenize.Tokenizer;
 import headlens.tokenize.Tokenizers;
 import headlens.train.TokenClassifier;
 import headlens.train.TrainConfig;
@@ -34,20 +38,28 @@ import static org.junit.jupiter.api.Assertions.*;
 class RealModelHeadsTest {
     static Path ewt;
     static ModelSource mini;
-    static Tagging.Model tok;
+    static Tokenizer tok;
 
     @BeforeAll
     static void setUp() {
         ewt = Path.of(System.getProperty("headlens.shared", "../shared")).resolve("data/pos/en");
         assertTrue(Files.isRegularFile(ewt.resolve("train.conllu")), "this test needs ../shared/data/pos/en");
         mini = ModelSource.defaultModel();
-        tok = new Tagging.Model(mini.dir(), mini.config(), mini.weights(), null, Tokenizers.load(mini.dir()), HeadMask.NONE);
+        tok = Tokenizers.load(mini.dir());
+    }
+
+    static List<Example> features(LabelMap labels, List<Sentence> s, int maxLength) {
+        return Tagger.features(tok, labels, s, maxLength, Tagger.headStride(maxLength));
+    }
+
+    static List<HeadImportance.Example> batches(List<Example> f, int batchSize) {
+        return Batches.sorted(f, batchSize, 0).stream().map(HeadImportance.Example::of).toList();
     }
 
     /** 12 random heads plus every head of layer 3, on real sentences: masked and physically pruned agree to 1e-5. */
     @Test
     void physicalPruningMatchesMaskOnMiniLm() {
-        List<Sentence> s = Tagging.read(ewt.resolve("dev.conllu"), 24);
+        List<Sentence> s = DataReaders.sentences(ewt.resolve("dev.conllu"), 24);
         LabelMap labels = LabelMap.of(s);
         List<HeadId> heads = new ArrayList<>(HeadScores.fromRaw("u", new double[6][12], 1).select(12, HeadScores.Order.RANDOM, 3));
         for (int h = 0; h < 12; h++) if (!heads.contains(new HeadId(3, h))) heads.add(new HeadId(3, h));
@@ -57,7 +69,7 @@ class RealModelHeadsTest {
         assertEquals(0, p.config().headsInLayer(3));
         Encoder physical = Encoder.create(p.config(), p.weights(), Encoder.Options.INFERENCE);
         double worst = 0;
-        for (HeadImportance.Example ex : Tagging.importanceBatches(Tagging.features(tok, labels, s, 128), 8, 0)) {
+        for (HeadImportance.Example ex : batches(features(labels, s, 128), 8)) {
             INDArray a = masked.forward(ex.batch()).hidden(), b = physical.forward(ex.batch()).hidden();
             for (int i = 0; i < ex.batch().size(); i++) {
                 int n = java.util.Arrays.stream(ex.batch().mask()[i]).sum();
@@ -76,16 +88,16 @@ class RealModelHeadsTest {
      */
     @Test
     void gateGradientsMatchFiniteDifferencesOnATrainedTagger(@TempDir Path run) {
-        List<Sentence> train = Tagging.read(ewt.resolve("train.conllu"), 300);
+        List<Sentence> train = DataReaders.sentences(ewt.resolve("train.conllu"), 300);
         LabelMap labels = LabelMap.of(train);
         TrainConfig cfg = TrainConfig.DEFAULTS.with(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
                 .put("lr", 5e-4).put("epochs", 1).put("max_length", 64).put("seed", 7));
         Map<String, INDArray> w = new LinkedHashMap<>();
         mini.weights().forEach((k, v) -> w.put(k, v.dup('c')));
         TokenClassifier t = TokenClassifier.create(mini.config(), w, labels.size(), Encoder.Options.TRAINING, 7);
-        List<Example> devFeats = Tagging.features(tok, labels, Tagging.read(ewt.resolve("dev.conllu"), 16), 64);
-        HeadImportance.Example dev = Tagging.importanceBatches(devFeats, 16, 0).get(0);
-        new Trainer(t, Tagging.trainExamples(Tagging.features(tok, labels, train, 64)), m -> new Trainer.Evaluation(0, Map.of()), cfg, run, labels.labels())
+        List<Example> devFeats = features(labels, DataReaders.sentences(ewt.resolve("dev.conllu"), 16), 64);
+        HeadImportance.Example dev = batches(devFeats, 16).get(0);
+        new Trainer(t, features(labels, train, 64), m -> new Trainer.Evaluation(0, Map.of()), cfg, run, labels.labels())
                 .progress(false).run(false);
         TokenClassifier clf = TokenClassifier.create(mini.config(), t.encoder().weights(), labels.size(), Encoder.Options.INFERENCE, 0);
         double loss0 = loss(clf, dev);

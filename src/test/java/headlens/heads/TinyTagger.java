@@ -16,13 +16,13 @@ import java.util.Map;
 import java.util.Random;
 
 /** The tiny golden XLM-R checkpoint with a 3-label token classifier, briefly trained by plain SGD on a synthetic task. */
-final class TinyTagger {
+public final class TinyTagger {
     static final Path DIR = Path.of("src/test/resources/golden/tiny-xlmr");
     static final int LABELS = 3;
 
-    static EncoderConfig config() { return EncoderConfig.read(DIR.resolve("config.json")); }
+    public static EncoderConfig config() { return EncoderConfig.read(DIR.resolve("config.json")); }
 
-    static Map<String, INDArray> encoderWeights() { return Npz.read(DIR.resolve("weights.npz")); }
+    public static Map<String, INDArray> encoderWeights() { return Npz.read(DIR.resolve("weights.npz")); }
 
     /** Synthetic tagging data: label = (id + previous id) mod 3, special tokens and padding ignored. */
     static List<HeadImportance.Example> data(int batches, int batchSize, long seed) {
@@ -51,7 +51,7 @@ final class TinyTagger {
     }
 
     /** Encoder + classifier weights after a few SGD steps (so the gate gradients are those of a trained tagger). */
-    static Map<String, INDArray> trainedWeights() {
+    public static Map<String, INDArray> trainedWeights() {
         TokenClassifier clf = TokenClassifier.create(config(), encoderWeights(), LABELS, Encoder.Options.INFERENCE, 5);
         List<String> vars = new ArrayList<>();
         for (SDVariable v : clf.sd().variables())

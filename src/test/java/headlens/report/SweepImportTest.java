@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The committed MiniLM sweeps of {@code benchmarks/heads/} read through {@code --sweep}: the honest selection (k on dev,
  * test once) must agree with the one {@code headlens sweep} itself wrote into each {@code results.json}
- * ({@code heads.SweepReport.select}, a separate implementation).
+ * ({@code sweep.SweepReport.select}, a separate implementation).
  */
 class SweepImportTest {
     @TempDir

@@ -1,6 +1,6 @@
 package headlens.train;
 
-import headlens.heads.SweepConfig;
+import headlens.sweep.SweepConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -2,14 +2,15 @@ package headlens.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.config.EncoderConfig;
-import headlens.core.Json;
+import headlens.data.Batches;
+import headlens.data.DataReaders;
 import headlens.data.Example;
 import headlens.data.LabelMap;
 import headlens.data.Sentence;
 import headlens.heads.HeadImportance;
-import headlens.heads.Tagging;
 import headlens.model.Encoder;
 import headlens.model.RandomInit;
+import headlens.tagger.Tagger;
 import headlens.tokenize.Tokenizers;
 import headlens.train.TokenClassifier;
 
@@ -33,17 +34,16 @@ public final class ImportanceMemoryBench {
         ObjectNode raw = (ObjectNode) Json.MAPPER.readTree(mbert.resolve("bert_config.json").toFile());
         raw.put("model_type", "bert");
         EncoderConfig cfg = EncoderConfig.fromJson(raw, "bert_config.json");
-        List<Sentence> sents = Tagging.read(shared.resolve("data/pos/en/train.conllu"), n);
+        List<Sentence> sents = DataReaders.sentences(shared.resolve("data/pos/en/train.conllu"), n);
         LabelMap labels = LabelMap.of(sents);
         var tok = Tokenizers.load(mbert.resolve("vocab.txt"));
         double rss0 = MemoryBench.rssGb();
         TokenClassifier clf = TokenClassifier.create(cfg, RandomInit.weights(cfg, 1), labels.size(), Encoder.Options.INFERENCE, 1);
-        Tagging.Model m = new Tagging.Model(mbert, cfg, java.util.Map.of(), labels, tok, headlens.model.HeadMask.NONE);
-        List<Example> feats = Tagging.features(m, labels, sents, maxLen);
+        List<Example> feats = Tagger.features(tok, labels, sents, maxLen, Tagger.headStride(maxLen));
         double[] peak = {MemoryBench.rssGb()};
         int[] done = {0};
         long t0 = System.nanoTime();
-        HeadImportance.Result r = HeadImportance.compute("en", clf, Tagging.importanceBatches(feats, batch, cfg.padTokenId()), false, k -> {
+        HeadImportance.Result r = HeadImportance.compute("en", clf, Batches.sorted(feats, batch, cfg.padTokenId()).stream().map(HeadImportance.Example::of).toList(), false, k -> {
             done[0] += k;
             try { peak[0] = Math.max(peak[0], MemoryBench.rssGb()); } catch (Exception ignored) { }
             if (done[0] % (batch * 10) == 0) System.out.printf(Locale.ROOT, "%d windows, rss peak %.2f GB%n", done[0], peak[0]);

@@ -1,8 +1,10 @@
-package headlens.heads;
+package headlens.testing;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.config.EncoderConfig;
+import headlens.heads.TinyTagger;
 import headlens.model.HeadMask;
+import headlens.tagger.ModelDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,30 +13,33 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** A RUN_DIR for CLI tests: the briefly trained tiny tagger, id2label (O, B-PER, I-PER), a 120-entry vocab.txt, WikiANN-style data. */
-final class TinyRunDir {
-    static final List<String> LABELS = List.of("O", "B-PER", "I-PER");
+/**
+ * A RUN_DIR for CLI and sweep tests: the briefly trained tiny tagger, id2label (O, B-PER, I-PER) and no headlens_task (so
+ * its task is read off the labels), a 120-entry vocab.txt, WikiANN-style data.
+ */
+public final class TinyRunDir {
+    public static final List<String> LABELS = List.of("O", "B-PER", "I-PER");
 
-    static List<String> vocab() {
+    public static List<String> vocab() {
         List<String> v = new ArrayList<>(List.of("[CLS]", "[PAD]", "[SEP]", "[UNK]", "[MASK]"));
         for (char a = 'a'; v.size() < 120; a++)
             for (char b = 'a'; b <= 'z' && v.size() < 120; b++) v.add("" + a + b);
         return v;
     }
 
-    static Path create(Path dir) throws IOException {
+    public static Path create(Path dir) throws IOException {
         EncoderConfig base = TinyTagger.config();
         ObjectNode raw = base.toJson();
         ObjectNode id2 = raw.putObject("id2label");
         for (int i = 0; i < LABELS.size(); i++) id2.put(String.valueOf(i), LABELS.get(i));
         EncoderConfig cfg = EncoderConfig.fromJson(raw, "tiny");
-        ModelDirs.write(dir, cfg, TinyTagger.trainedWeights(), List.of(vocabFile(dir)), HeadMask.NONE);
+        ModelDir.write(dir, cfg, TinyTagger.trainedWeights(), List.of(vocabFile(dir)), HeadMask.NONE);
         return dir;
     }
 
     /** The tiny golden encoder as a pretrained model directory (no labels, no classifier). */
-    static Path createPretrained(Path dir) throws IOException {
-        ModelDirs.write(dir, TinyTagger.config(), TinyTagger.encoderWeights(), List.of(vocabFile(dir)), HeadMask.NONE);
+    public static Path createPretrained(Path dir) throws IOException {
+        ModelDir.write(dir, TinyTagger.config(), TinyTagger.encoderWeights(), List.of(vocabFile(dir)), HeadMask.NONE);
         return dir;
     }
 
@@ -45,7 +50,7 @@ final class TinyRunDir {
     }
 
     /** WikiANN-format file: xx:word TAB tag, the tag a function of the word. */
-    static Path data(Path file, String lang, int sentences, long seed) throws IOException {
+    public static Path data(Path file, String lang, int sentences, long seed) throws IOException {
         Random r = new Random(seed);
         List<String> v = vocab();
         StringBuilder sb = new StringBuilder();

@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,34 +13,10 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class DataCliTest {
+/** {@code headlens score}: a prediction file scored from the command line, conlleval and strict modes. */
+class ScoreCommandTest {
     @TempDir
     Path dir;
-
-    private String runOut(int expectedExit, String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            assertEquals(expectedExit, Main.run(args));
-        } finally {
-            System.setOut(old);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
-    }
-
-    @Test
-    void dataCommandSummarisesAndFailsCleanly() throws Exception {
-        Path f = dir.resolve("ner/de/dev.tsv");
-        Files.createDirectories(f.getParent());
-        Files.writeString(f, "de:Berlin\tB-LOC\nde:ist\tO\n\nde:Rom\tB-LOC\n");
-        String out = runOut(0, "data", f.toString());
-        assertTrue(out.contains("format wikiann, 2 sentences, 3 words, languages [de]"), out);
-        assertTrue(out.contains("2 labels: [B-LOC, O]"), out);
-        assertTrue(runOut(0, "data", "--max-sentences", "1", f.toString()).contains("1 sentences"));
-        runOut(2, "data", "--format", "csv", f.toString());
-        runOut(2, "data", dir.resolve("missing.conllu").toString());
-    }
 
     /** End to end: scoring conlleval's golden random file from the CLI gives conlleval.pl's overall FB1 (77.95). */
     @Test
@@ -62,7 +36,7 @@ class DataCliTest {
         Path g = dir.resolve("gold.tsv"), p = dir.resolve("pred.tsv"), json = dir.resolve("out/report.json");
         Files.writeString(g, gold);
         Files.writeString(p, pred);
-        String out = runOut(0, "score", "--task", "ner", "--json", json.toString(), g.toString(), p.toString());
+        String out = DataCommandTest.runOut(0, "score", "--task", "ner", "--json", json.toString(), g.toString(), p.toString());
         assertTrue(out.contains("micro avg"), out);
         JsonNode j = new ObjectMapper().readTree(Files.readString(json));
         assertEquals("77.95", String.format(java.util.Locale.ROOT, "%.2f", 100 * j.get("f1").asDouble()));
@@ -70,7 +44,7 @@ class DataCliTest {
         assertEquals(1127, j.get("support").asInt());
         // strict IOB2 drops the chunks conlleval repaired: fewer predicted entities
         Path strictJson = dir.resolve("strict.json");
-        runOut(0, "score", "--strict", "iob2", "--json", strictJson.toString(), g.toString(), p.toString());
+        DataCommandTest.runOut(0, "score", "--strict", "iob2", "--json", strictJson.toString(), g.toString(), p.toString());
         JsonNode s = new ObjectMapper().readTree(Files.readString(strictJson));
         assertEquals("strict-IOB2", s.get("mode").asText());
         assertTrue(s.get("predicted").asInt() < 1100);

@@ -1,11 +1,13 @@
-package headlens.heads;
+package headlens.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import headlens.cli.Main;
 import headlens.eval.SeqevalMetrics;
+import headlens.heads.ImportanceReport;
 import headlens.model.HeadId;
 import headlens.report.RunResult;
+import headlens.testing.TinyRunDir;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,9 +1,12 @@
-package headlens.heads;
+package headlens.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.core.HeadlensException;
+import headlens.heads.Charts;
+import headlens.heads.ImportanceReport;
+import headlens.heads.Spearman;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,17 +1,22 @@
-package headlens.heads;
+package headlens.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import headlens.config.EncoderConfig;
+import headlens.convert.ModelFiles;
 import headlens.core.AtomicFiles;
 import headlens.core.HeadlensException;
 import headlens.core.Json;
+import headlens.data.Batches;
+import headlens.data.DataReaders;
 import headlens.data.Example;
 import headlens.data.LabelMap;
 import headlens.data.Sentence;
-import headlens.eval.Report;
+import headlens.eval.Task;
+import headlens.heads.HeadImportance;
+import headlens.heads.HeadScores;
+import headlens.heads.ImportanceReport;
 import headlens.io.Npz;
 import headlens.model.Encoder;
 import headlens.model.HeadId;
@@ -19,6 +24,9 @@ import headlens.model.HeadLayout;
 import headlens.model.HeadMask;
 import headlens.model.ModelSource;
 import headlens.report.RunResult;
+import headlens.tagger.Tagger;
+import headlens.tagger.TaggerDir;
+import headlens.tokenize.Tokenizer;
 import headlens.tokenize.Tokenizers;
 import headlens.train.RunDir;
 import headlens.train.TokenClassifier;
@@ -67,8 +75,9 @@ public final class Sweep {
     private final SweepPlan plan;
     private final Path out, work;
     private final PrintStream log;
+    private Path modelDir;
     private ModelSource pretrained;
-    private Tagging.Model tokenizerOnly;
+    private Tokenizer tokenizer;
     private LabelMap labels;
     private TrainConfig training;
     private List<Example> trainExamples;
@@ -78,7 +87,8 @@ public final class Sweep {
     private final Map<String, List<Example>> features = new LinkedHashMap<>();
     private int trainSentences;
     private String sameAsSource;   // "lang/dev" of a target whose dev set is the source dev set
-    private String task, setting, modelName;   // what the result files (headlens-result/1) record
+    private Task task;                         // also picks the metric (eval.Task)
+    private String setting, modelName;         // what the result files (headlens-result/1) record, with the task
     private List<String> sources;
     private long stopAfterSteps = Long.MAX_VALUE;   // tests: interrupt every trial after that many updates
 
@@ -105,29 +115,29 @@ public final class Sweep {
     }
 
     private void load() {
-        Path modelDir = cfg.model().equals("default") ? ModelSource.ensureDefaultModel() : ModelSource.resolve(Path.of(cfg.model()));
+        modelDir = cfg.model().equals("default") ? ModelSource.ensureDefaultModel() : ModelSource.resolve(Path.of(cfg.model()));
         pretrained = ModelSource.load(modelDir);
-        tokenizerOnly = new Tagging.Model(modelDir, pretrained.config(), pretrained.weights(), null, Tokenizers.load(modelDir), HeadMask.NONE);
+        tokenizer = Tokenizers.load(modelDir);
         training = TrainConfig.DEFAULTS.with(cfg.training() == null ? JSON.createObjectNode() : cfg.training());
         List<Sentence> train = new ArrayList<>();
-        for (SweepConfig.DataFile f : cfg.train()) train.addAll(Tagging.read(Path.of(f.file()), f.max()));
+        for (SweepConfig.DataFile f : cfg.train()) train.addAll(DataReaders.sentences(Path.of(f.file()), f.max()));
         trainSentences = train.size();
         labels = LabelMap.of(train);
-        task = cfg.task() != null ? cfg.task() : Tagging.kind(labels) == Report.Kind.ENTITY_F1 ? "ner" : "pos";
+        task = Task.of(cfg.task(), labels, "sweep config");
         sources = train.stream().map(Sentence::lang).distinct().sorted().toList();
         setting = cfg.setting() != null ? cfg.setting() : sources.size() > 1 ? "multi" : "cross";
         modelName = cfg.model().equals("default") ? "all-MiniLM-L6-v2" : modelDir.getFileName().toString();
-        trainExamples = Tagging.trainExamples(Tagging.features(tokenizerOnly, labels, train, training.maxLength()));
+        trainExamples = List.copyOf(features(train));
         sourceDev = new ArrayList<>();
-        for (SweepConfig.DataFile f : cfg.sourceDev()) sourceDev.addAll(Tagging.read(Path.of(f.file()), f.max()));
-        sourceDevFeatures = Tagging.features(tokenizerOnly, labels, sourceDev, training.maxLength());
+        for (SweepConfig.DataFile f : cfg.sourceDev()) sourceDev.addAll(DataReaders.sentences(Path.of(f.file()), f.max()));
+        sourceDevFeatures = features(sourceDev);
         if (cfg.sourceDev().size() == 1)
             for (var t : cfg.targets().entrySet())
                 if (t.getValue().dev().equals(cfg.sourceDev().get(0).file()) && t.getValue().max() == cfg.sourceDev().get(0).max())
                     sameAsSource = t.getKey() + "/dev";
         for (var t : cfg.targets().entrySet()) {
-            put(t.getKey() + "/dev", Tagging.read(Path.of(t.getValue().dev()), t.getValue().max()));
-            if (t.getValue().test() != null) put(t.getKey() + "/test", Tagging.read(Path.of(t.getValue().test()), t.getValue().max()));
+            put(t.getKey() + "/dev", DataReaders.sentences(Path.of(t.getValue().dev()), t.getValue().max()));
+            if (t.getValue().test() != null) put(t.getKey() + "/test", DataReaders.sentences(Path.of(t.getValue().test()), t.getValue().max()));
         }
         log.printf(Locale.ROOT, "sweep %s: %s, %d training sentences (%d windows), %d labels, source dev %d sentences, targets %s%n",
                 cfg.name(), modelDir, train.size(), trainExamples.size(), labels.size(), sourceDev.size(), cfg.targets().keySet());
@@ -136,7 +146,17 @@ public final class Sweep {
     private void put(String key, List<Sentence> s) {
         for (Sentence x : s) if (!x.isLabeled()) throw new HeadlensException(x.source() + ": unlabelled sentence in an evaluation set");
         gold.put(key, s);
-        features.put(key, Tagging.features(tokenizerOnly, labels, s, training.maxLength()));
+        features.put(key, features(s));
+    }
+
+    /** The windows of a set of sentences, cut once for every trial (the context stride of Tagger.headStride). */
+    private List<Example> features(List<Sentence> s) {
+        return Tagger.features(tokenizer, labels, s, training.maxLength(), Tagger.headStride(training.maxLength()));
+    }
+
+    /** Labelled batches for importance scoring (sorted by length). */
+    private List<HeadImportance.Example> importanceBatches(List<Example> f, int padId) {
+        return Batches.sorted(f, training.batchSize(), padId).stream().map(HeadImportance.Example::of).toList();
     }
 
     private Map<String, INDArray> freshWeights() {
@@ -146,8 +166,8 @@ public final class Sweep {
     }
 
     /**
-     * One evaluation set scored from one set of predictions: the sweep's score (eval.Report: accuracy for POS, entity
-     * micro F1 otherwise) and the result file's split (per-sentence statistics, RunResult.Split.score).
+     * One evaluation set scored from one set of predictions: the sweep's score (the tagger's, by eval.Task: accuracy for
+     * POS, entity micro F1 otherwise) and the result file's split (per-sentence statistics, RunResult.Split.score).
      */
     private record Scored(double score, RunResult.Split split) {}
 
@@ -155,10 +175,10 @@ public final class Sweep {
     private record Targets(ObjectNode scores, Map<String, Map<String, RunResult.Split>> splits) {}
 
     private Scored score(TokenClassifier clf, List<Sentence> g, List<Example> f) {
-        List<List<String>> pred = Tagging.predict(clf, labels, g, f, cfg.evalBatchSize(), pretrained.config().padTokenId());
-        Report.Kind kind = task.equals("pos") ? Report.Kind.TOKEN_ACCURACY : Report.Kind.ENTITY_F1;
-        double score = Tagging.score(Report.evaluate(task, kind, null, g, pred).overall());
-        return new Scored(score, RunResult.Split.score(task, g.stream().map(Sentence::labels).toList(), pred));
+        Tagger tagger = new Tagger(clf, tokenizer, labels, task, training.maxLength(), Tagger.headStride(training.maxLength()), cfg.evalBatchSize());
+        List<List<String>> pred = tagger.predict(g, f);
+        double score = Task.score(tagger.evaluate(g, pred));
+        return new Scored(score, RunResult.Split.score(task.id(), g.stream().map(Sentence::labels).toList(), pred));
     }
 
     private Scored sourceScore(TokenClassifier clf) {
@@ -370,32 +390,19 @@ public final class Sweep {
 
     /** What results/ID.json records: the sweep's model, task, sources and setting, and this unit's masked heads. */
     private RunResult runResult(SweepPlan.Unit u, List<HeadId> heads, RunResult.Run run, Map<String, Map<String, RunResult.Split>> splits) {
-        return new RunResult(modelName, task, sources, setting, u.order(), u.k(), heads.stream().map(HeadId::toString).sorted().toList(),
+        return new RunResult(modelName, task.id(), sources, setting, u.order(), u.k(), heads.stream().map(HeadId::toString).sorted().toList(),
                 u.masking(), training.seed(), run, splits);
     }
 
+    /** The k = 0 tagger as a model directory (work/base), for the ranking and iterative units. */
     private void saveBase(TokenClassifier m) {
-        ObjectNode raw = pretrained.config().toJson();
-        ObjectNode id2 = raw.putObject("id2label");
-        for (int i = 0; i < labels.size(); i++) id2.put(String.valueOf(i), labels.label(i));
-        EncoderConfig c = EncoderConfig.fromJson(raw, "sweep");
-        Map<String, INDArray> w = new LinkedHashMap<>();
-        m.encoder().weights().forEach((k, v) -> w.put(k, v.dup('c')));
-        Path dst = work.resolve("base");
-        try {
-            AtomicFiles.writeDirectory(dst, dir -> {
-                ModelDirs.write(dir, c, w, headlens.convert.ModelFiles.tokenizerFiles(tokenizerOnly.dir()), HeadMask.NONE);
-                return null;
-            });
-        } catch (IOException e) {
-            throw new HeadlensException(dst + ": cannot write the unpruned tagger: " + e.getMessage(), e);
-        }
+        TaggerDir.write(work.resolve("base"), pretrained.config(), m, labels, task, ModelFiles.tokenizerFiles(modelDir));
     }
 
     /** Heads ranked by the k = 0 tagger on the source dev set(s); tables for every target's dev for the Spearman table. */
     private ImportanceReport importance() {
         Path file = out.resolve("heads.json");
-        Tagging.Model m = Tagging.load(work.resolve("base"));
+        TaggerDir m = TaggerDir.load(work.resolve("base"));
         boolean token = cfg.method().equals("token");
         TokenClassifier clf = m.classifier(new Encoder.Options(false, token));
         Map<String, List<Sentence>> sets = new LinkedHashMap<>();
@@ -408,13 +415,14 @@ public final class Sweep {
             }
         Map<String, ImportanceReport.Language> tables = new LinkedHashMap<>();
         ObjectNode info = JSON.createObjectNode();
-        info.put("task", task);   // ties the file to its task in headlens report
+        info.put("task", task.id());   // ties the file to its task in headlens report
         ObjectNode secs = info.putObject("seconds");
         ObjectNode sents = info.putObject("sentences");
         for (var e : sets.entrySet()) {
             long t0 = System.nanoTime();
             HeadImportance.Result r = HeadImportance.compute(e.getKey(), clf,
-                    Tagging.importanceBatches(Tagging.features(m, labels, e.getValue(), training.maxLength()), training.batchSize(), m.padId()),
+                    importanceBatches(Tagger.features(m.tokenizer(), labels, e.getValue(), training.maxLength(), Tagger.headStride(training.maxLength())),
+                            m.config().padTokenId()),
                     token, null);
             double s = (System.nanoTime() - t0) / 1e9;
             secs.put(e.getKey(), s);
@@ -430,7 +438,7 @@ public final class Sweep {
 
     /** Michel's iterative pruning of the k = 0 tagger (no re-training); one JSON per round under output/iterative/, then {@code done}. */
     private void iterative(ObjectNode base, Path done) {
-        Tagging.Model m = Tagging.load(work.resolve("base"));
+        TaggerDir m = TaggerDir.load(work.resolve("base"));
         boolean token = cfg.method().equals("token");
         TokenClassifier clf = m.classifier(new Encoder.Options(false, token));
         int total = HeadLayout.totalHeads(m.config());
@@ -449,7 +457,7 @@ public final class Sweep {
             } else {
                 new HeadMask(masked).apply(clf.encoder());
                 HeadImportance.Result r = HeadImportance.compute("dev", clf,
-                        Tagging.importanceBatches(sourceDevFeatures, training.batchSize(), m.padId()), token, null);
+                        importanceBatches(sourceDevFeatures, m.config().padTokenId()), token, null);
                 HeadScores s = token ? r.token() : r.gradient();
                 double[][] raw = new double[s.layers()][];
                 for (int l = 0; l < raw.length; l++) raw[l] = s.raw()[l].clone();

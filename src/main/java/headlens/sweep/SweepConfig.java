@@ -1,4 +1,4 @@
-package headlens.heads;
+package headlens.sweep;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;

@@ -1,4 +1,4 @@
-package headlens.heads;
+package headlens.sweep;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

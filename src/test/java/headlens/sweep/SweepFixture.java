@@ -1,4 +1,6 @@
-package headlens.heads;
+package headlens.sweep;
+
+import headlens.testing.TinyRunDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,9 +12,9 @@ import java.util.List;
  * WikiANN-style en/de data, and configs that differ only in name, output and work.
  *
  * <pre>
- *   java -cp TEST_CLASSPATH headlens.heads.SweepFixture data DIR          # model and data under DIR
- *   java -cp TEST_CLASSPATH headlens.heads.SweepFixture config DIR NAME K  # DIR/NAME.yaml, k_max K
- *   java -cp TEST_CLASSPATH headlens.heads.SweepFixture compare OUT_A OUT_B   # exit 1 unless the results agree
+ *   java -cp TEST_CLASSPATH headlens.sweep.SweepFixture data DIR          # model and data under DIR
+ *   java -cp TEST_CLASSPATH headlens.sweep.SweepFixture config DIR NAME K  # DIR/NAME.yaml, k_max K
+ *   java -cp TEST_CLASSPATH headlens.sweep.SweepFixture compare OUT_A OUT_B   # exit 1 unless the results agree
  * </pre>
  */
 public final class SweepFixture {

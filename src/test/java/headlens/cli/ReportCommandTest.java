@@ -1,9 +1,9 @@
-package headlens.report;
+package headlens.cli;
 
-import headlens.cli.Main;
 import headlens.eval.TokenAccuracy;
 import headlens.heads.HeadScores;
 import headlens.heads.ImportanceReport;
+import headlens.report.RunResult;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;

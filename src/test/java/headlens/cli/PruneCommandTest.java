@@ -1,75 +1,48 @@
-package headlens.heads;
+package headlens.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import headlens.cli.Main;
 import headlens.config.EncoderConfig;
-import headlens.data.Sentence;
+import headlens.data.Batch;
+import headlens.data.Batches;
+import headlens.data.DataReaders;
+import headlens.data.Example;
+import headlens.heads.HeadScores;
+import headlens.heads.ImportanceReport;
 import headlens.model.Encoder;
 import headlens.model.HeadId;
 import headlens.model.HeadMask;
+import headlens.tagger.Tagger;
+import headlens.tagger.TaggerDir;
 import headlens.train.TokenClassifier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The importance and prune sub-commands end to end on a tiny RUN_DIR. */
-class CliTest {
+/** {@code headlens prune} end to end on a tiny RUN_DIR and its heads.json: mask and physical modes, bad inputs. */
+class PruneCommandTest {
     @TempDir static Path tmp;
-    static Path run, en, de, heads;
+    static Path run, en, heads;
 
     @BeforeAll
     static void setUp() throws Exception {
-        run = TinyRunDir.create(tmp.resolve("run"));
-        en = TinyRunDir.data(tmp.resolve("en.tsv"), "en", 40, 1);
-        de = TinyRunDir.data(tmp.resolve("de.tsv"), "de", 30, 2);
-        heads = tmp.resolve("heads.json");
-        assertEquals(0, cli("importance", "--model", run.toString(), "--data", en.toString(), de.toString(),
-                "--output", heads.toString(), "--plot", tmp.resolve("plots/heads.png").toString(), "--entropy", "--batch-size", "8"));
+        ImportanceCommandTest.Fixture f = ImportanceCommandTest.Fixture.create(tmp);
+        run = f.run();
+        en = f.en();
+        heads = f.heads();
     }
 
     static String err;
 
     static int cli(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true));
-        try {
-            return Main.run(args);
-        } finally {
-            System.setErr(old);
-            err = buf.toString();
-            old.print(err);
-        }
-    }
-
-    @Test
-    void importanceWritesTablesRankingSpearmanAndHeatmaps() throws Exception {
-        JsonNode j = new ObjectMapper().readTree(heads.toFile());
-        assertEquals(3, j.get("num_hidden_layers").asInt());
-        assertEquals(List.of("en", "de"), iter(j.get("languages").fieldNames()));
-        assertEquals(40, j.at("/languages/en/sentences").asInt());
-        assertEquals(3, j.at("/languages/de/gradient/raw").size());
-        assertTrue(j.at("/languages/de/entropy/raw/0/0").asDouble() > 0);
-        assertEquals(12, j.at("/aggregate/ranking").size());
-        assertEquals(1.0, j.at("/spearman/en/en").asDouble(), 1e-12);
-        double rho = j.at("/spearman/en/de").asDouble();
-        assertTrue(rho >= -1 && rho <= 1);
-        assertEquals(rho, j.at("/spearman/de/en").asDouble(), 1e-12);
-        for (String f : List.of("heads-en.png", "heads-en.svg", "heads-de.png", "heads-aggregate.png"))
-            assertTrue(Files.size(tmp.resolve("plots").resolve(f)) > 1000, f);
-        // the file reads back with the same ranking
-        ImportanceReport back = ImportanceReport.read(heads);
-        assertEquals(j.at("/aggregate/ranking/0").asText(), back.aggregate().ascending().get(0).toString());
+        ImportanceCommandTest.Run r = ImportanceCommandTest.cli(args);
+        err = r.err();
+        return r.rc();
     }
 
     /** Mask and physical pruning of the same heads, both loaded back from disk: same logits (≤ 1e-5), smaller weights. */
@@ -91,16 +64,16 @@ class CliTest {
     }
 
     static void assertSameLogits(Path a, Path b) {
-        Tagging.Model ma = Tagging.load(a), mb = Tagging.load(b);
+        TaggerDir ma = TaggerDir.load(a), mb = TaggerDir.load(b);
         TokenClassifier ca = ma.classifier(Encoder.Options.INFERENCE), cb = mb.classifier(Encoder.Options.INFERENCE);
-        List<Sentence> s = Tagging.read(en, 16);
-        var fa = Tagging.features(ma, ma.labels(), s, 64);
-        for (HeadImportance.Example ex : Tagging.importanceBatches(fa, 8, ma.padId())) {
-            INDArray la = ca.logits(ex.batch()), lb = cb.logits(ex.batch());
+        List<Example> fa = Tagger.features(ma.tokenizer(), ma.labels(), DataReaders.sentences(en, 16), 64, Tagger.headStride(64));
+        for (Batch batch : Batches.sorted(fa, 8, ma.config().padTokenId())) {
+            Encoder.Batch in = TokenClassifier.input(batch);
+            INDArray la = ca.logits(in), lb = cb.logits(in);
             double worst = 0;
-            for (int i = 0; i < ex.batch().size(); i++)
-                for (int t = 0; t < ex.batch().length(); t++)
-                    if (ex.batch().mask()[i][t] == 1)
+            for (int i = 0; i < in.size(); i++)
+                for (int t = 0; t < in.length(); t++)
+                    if (in.mask()[i][t] == 1)
                         for (int c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(la.getDouble(i, t, c) - lb.getDouble(i, t, c)));
             assertTrue(worst <= 1e-5, "max abs logit difference " + worst);
         }
@@ -145,13 +118,6 @@ class CliTest {
         assertTrue(err.contains("head 3:1 does not exist"), err);
         assertEquals(2, cli("prune", "--model", run.toString(), "--prune", "1-2", "--output", tmp.resolve("x5").toString()));
         assertTrue(err.contains("'1-2' is not of the form LAYER:HEAD"), err);
-        assertEquals(2, cli("importance", "--model", run.toString(), "--data", en.toString(), "--method", "x", "--output", tmp.resolve("h.json").toString()));
-        assertTrue(err.contains("--method must be gradient or token"), err);
     }
 
-    static List<String> iter(java.util.Iterator<String> it) {
-        List<String> r = new java.util.ArrayList<>();
-        it.forEachRemaining(r::add);
-        return r;
-    }
 }
