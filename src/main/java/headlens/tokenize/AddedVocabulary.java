@@ -29,8 +29,8 @@ final class AddedVocabulary {
         for (int i = 0; i < at.size(); i++) {
             JsonNode t = at.get(i);
             String f = "added_tokens[" + i + "]";
-            int id = Json.intField(t, "id", src, f);
-            String content = Json.textField(t, "content", src, f);
+            int id = JsonFields.intField(t, "id", src, f);
+            String content = JsonFields.textField(t, "content", src, f);
             added.add(new Token(content, id, t.path("special").asBoolean(false), t.path("lstrip").asBoolean(false),
                     t.path("rstrip").asBoolean(false), t.path("single_word").asBoolean(false)));
         }

@@ -16,7 +16,7 @@ final class Normalizers {
     /** A tokenizer.json {@code normalizer} object at {@code path} of {@code src}; null for none (absent, null, or a no-op). */
     static Normalizer fromJson(JsonNode n, String src, String path) {
         if (n == null || n.isNull()) return null;
-        String type = Json.type(n, src, path);
+        String type = JsonFields.type(n, src, path);
         switch (type) {
             case "BertNormalizer": {
                 boolean lower = n.path("lowercase").asBoolean(true);
@@ -31,8 +31,8 @@ final class Normalizers {
             case "NFKC": return new Unicode(Form.NFKC);
             case "NFKD": return new Unicode(Form.NFKD);
             case "Strip": return new Strip(n.path("strip_left").asBoolean(true), n.path("strip_right").asBoolean(true));
-            case "Prepend": return new Prepend(Json.textField(n, "prepend", src, path));
-            case "Replace": return new Replace(pattern(n, src, path), Json.textField(n, "content", src, path));
+            case "Prepend": return new Prepend(JsonFields.textField(n, "prepend", src, path));
+            case "Replace": return new Replace(pattern(n, src, path), JsonFields.textField(n, "content", src, path));
             case "Precompiled": {
                 JsonNode cm = n.get("precompiled_charsmap");
                 if (cm == null || cm.isNull()) return null; // HuggingFace: an empty charsmap normalizes nothing
@@ -45,7 +45,7 @@ final class Normalizers {
                 if (data.length == 0) return null;
                 return new Precompiled(CharsMap.parse(data, src + ": " + path + ".precompiled_charsmap"));
             }
-            case "Sequence": return new Sequence(Json.steps(n, "normalizers", src, path, Normalizers::fromJson));
+            case "Sequence": return new Sequence(JsonFields.steps(n, "normalizers", src, path, Normalizers::fromJson));
             default:
                 throw new TokenizerException(src + ": " + path + ".type \"" + type + "\" is not supported (supported: "
                         + "BertNormalizer, Precompiled, NFC, NFD, NFKC, NFKD, Replace, Prepend, Strip, Sequence, Lowercase, StripAccents)");

@@ -22,7 +22,7 @@ record PostProcessor(int[] prefixIds, String[] prefixTokens, int[] suffixIds, St
     /** A tokenizer.json {@code post_processor} object at {@code path} of {@code src}; {@link #NONE} for none. */
     static PostProcessor fromJson(JsonNode n, String src, String path) {
         if (n == null || n.isNull()) return NONE;
-        String type = Json.type(n, src, path);
+        String type = JsonFields.type(n, src, path);
         switch (type) {
             case "BertProcessing":
             case "RobertaProcessing": {
@@ -44,7 +44,7 @@ record PostProcessor(int[] prefixIds, String[] prefixTokens, int[] suffixIds, St
 
     /** TemplateProcessing's {@code single} template: the special tokens before and after its one Sequence. */
     private static PostProcessor template(JsonNode n, String src, String path) {
-        JsonNode single = Json.arrayField(n, "single", src, path);
+        JsonNode single = JsonFields.arrayField(n, "single", src, path);
         JsonNode specials = n.path("special_tokens");
         List<Integer> preIds = new ArrayList<>(), sufIds = new ArrayList<>();
         List<String> preTok = new ArrayList<>(), sufTok = new ArrayList<>();
@@ -56,7 +56,7 @@ record PostProcessor(int[] prefixIds, String[] prefixTokens, int[] suffixIds, St
                 if (seenSeq) throw new TokenizerException(src + ": " + f + ": more than one sequence in a single template");
                 seenSeq = true;
             } else if (item.has("SpecialToken")) {
-                String id = Json.textField(item.get("SpecialToken"), "id", src, f + ".SpecialToken");
+                String id = JsonFields.textField(item.get("SpecialToken"), "id", src, f + ".SpecialToken");
                 JsonNode sp = specials.get(id);
                 if (sp == null) throw new TokenizerException(src + ": " + f + ": special token \"" + id + "\" is not in " + path + ".special_tokens");
                 JsonNode ids = sp.path("ids"), toks = sp.path("tokens");

@@ -12,12 +12,12 @@ final class PreTokenizers {
     /** A tokenizer.json {@code pre_tokenizer} object at {@code path} of {@code src}; null for none. */
     static PreTokenizer fromJson(JsonNode n, String src, String path) {
         if (n == null || n.isNull()) return null;
-        String type = Json.type(n, src, path);
+        String type = JsonFields.type(n, src, path);
         switch (type) {
             case "BertPreTokenizer": return new Bert();
             case "WhitespaceSplit": return new WhitespaceSplit();
             case "Metaspace": {
-                String rep = Json.textOr(n, "replacement", "\u2581");
+                String rep = JsonFields.textOr(n, "replacement", "\u2581");
                 if (rep.length() != 1) throw new TokenizerException(src + ": " + path + ".replacement must be one character, got \"" + rep + "\"");
                 String scheme;
                 if (n.has("prepend_scheme")) {
@@ -29,7 +29,7 @@ final class PreTokenizers {
                 }
                 return new Metaspace(rep.charAt(0), scheme, n.path("split").asBoolean(true));
             }
-            case "Sequence": return new Sequence(Json.steps(n, "pretokenizers", src, path, PreTokenizers::fromJson));
+            case "Sequence": return new Sequence(JsonFields.steps(n, "pretokenizers", src, path, PreTokenizers::fromJson));
             default:
                 throw new TokenizerException(src + ": " + path + ".type \"" + type
                         + "\" is not supported (supported: BertPreTokenizer, Metaspace, WhitespaceSplit, Sequence)");

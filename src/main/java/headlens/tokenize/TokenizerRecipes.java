@@ -283,7 +283,7 @@ public final class TokenizerRecipes {
     public static JsonNode readConfig(Path f) {
         if (!Files.isRegularFile(f)) return null;
         try {
-            JsonNode n = Json.MAPPER.readTree(BoundedFiles.read(f, MAX_CONFIG_BYTES, "this file", TokenizerException::new));
+            JsonNode n = JsonFields.MAPPER.readTree(BoundedFiles.read(f, MAX_CONFIG_BYTES, "this file", TokenizerException::new));
             if (n == null || !n.isObject()) throw new TokenizerException(f + ": not a JSON object");
             return n;
         } catch (JsonProcessingException e) {

@@ -83,7 +83,7 @@ public final class Tokenizers {
         Path c = dir.resolve("config.json");
         if (!Files.isRegularFile(c)) return null;
         try {
-            JsonNode n = Json.MAPPER.readTree(read(c));
+            JsonNode n = JsonFields.MAPPER.readTree(read(c));
             return n.path("model_type").isTextual() ? n.get("model_type").asText() : null;
         } catch (IOException e) {
             throw new TokenizerException(c + ": not valid JSON: " + e.getMessage(), e);
@@ -96,7 +96,7 @@ public final class Tokenizers {
     public static PipelineTokenizer fromJson(String json, String src) {
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(json);
+            root = JsonFields.MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
             throw new TokenizerException(src + ": not valid JSON: " + e.getOriginalMessage()
                     + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""), e);

@@ -62,7 +62,7 @@ final class WordPiece implements Model {
         }
         for (int i = 0; i < arr.length; i++)
             if (arr[i] == null) throw new TokenizerException(src + ": model.vocab has no token with id " + i);
-        return new WordPiece(arr, Json.textOr(m, "unk_token", "[UNK]"), Json.textOr(m, "continuing_subword_prefix", "##"),
+        return new WordPiece(arr, JsonFields.textOr(m, "unk_token", "[UNK]"), JsonFields.textOr(m, "continuing_subword_prefix", "##"),
                 m.path("max_input_chars_per_word").asInt(100), src + ": model");
     }
 

@@ -11,8 +11,8 @@ import java.util.List;
  * The tokenizer files' JSON reader and the field accessors every stage's {@code fromJson} uses; errors name the file
  * ({@code src}) and the field's path in it ({@code path}, e.g. {@code normalizer.normalizers[1]}).
  */
-final class Json {
-    private Json() {}
+final class JsonFields {
+    private JsonFields() {}
 
     /** Plain tree reading; long strings allowed (a Precompiled charsmap is a base64 string of up to a few MB). */
     static final ObjectMapper MAPPER = new ObjectMapper();
