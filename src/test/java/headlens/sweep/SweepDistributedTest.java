@@ -139,20 +139,11 @@ class SweepDistributedTest {
      */
     @Test
     void killedTrialResumesWithTheBestCheckpointsScores() throws Exception {
-        Path cfg = config("kill");
-        for (String f : List.of("out/trials/base-k00.json", "out/heads.json"))
-            FileUtils.copyFile(root.resolve("seq").resolve(f).toFile(), root.resolve("kill").resolve(f).toFile());
-        FileUtils.copyDirectory(root.resolve("seq/work/base").toFile(), root.resolve("kill/work/base").toFile());
-        SweepConfig c = SweepConfig.read(cfg);
-        // 40 sentences / batch 8 = 5 updates per epoch, 2 epochs: killed at update 7, after the first dev evaluation. A
-        // trial whose best checkpoint is that first one: after the resume, its scores exist only in best.json.
-        String id = null;
-        for (String t : List.of("lowest-k01", "lowest-k02", "random-k02"))
-            if (id == null && read(root.resolve("seq/out/trials/" + t + ".json")).get("best_step").asInt() == 5) id = t;
-        assertNotNull(id, "a trial whose best checkpoint is at the first evaluation");
-        Sweep killed = new Sweep(c, System.err).stopAfter(7);
-        SweepPlan.Unit u = killed.plan().byId(id);
-        assertThrows(headlens.core.HeadlensException.class, () -> killed.runUnit(u));
+        Killed k = killAfterFirstBest("kill");
+        SweepConfig c = k.config();
+        SweepPlan.Unit u = k.unit();
+        String id = u.id();
+        Sweep killed = new Sweep(c, System.err);
         assertFalse(killed.isDone(u));
         assertFalse(Files.exists(root.resolve("kill/out/results/" + id + ".json")), "no result file before the commit point");
         Path trialDir = root.resolve("kill/work/trials/" + id);
@@ -172,18 +163,10 @@ class SweepDistributedTest {
      */
     @Test
     void trialBegunByAnOlderHeadlensResumesWithoutAResultFile() throws Exception {
-        Path cfg = config("old");
-        for (String f : List.of("out/trials/base-k00.json", "out/heads.json"))
-            FileUtils.copyFile(root.resolve("seq").resolve(f).toFile(), root.resolve("old").resolve(f).toFile());
-        FileUtils.copyDirectory(root.resolve("seq/work/base").toFile(), root.resolve("old/work/base").toFile());
-        SweepConfig c = SweepConfig.read(cfg);
-        String id = null;
-        for (String t : List.of("lowest-k01", "lowest-k02", "random-k02"))
-            if (id == null && read(root.resolve("seq/out/trials/" + t + ".json")).get("best_step").asInt() == 5) id = t;
-        assertNotNull(id);
-        Sweep killed = new Sweep(c, System.err).stopAfter(7);
-        SweepPlan.Unit u = killed.plan().byId(id);
-        assertThrows(headlens.core.HeadlensException.class, () -> killed.runUnit(u));
+        Killed k = killAfterFirstBest("old");
+        SweepConfig c = k.config();
+        SweepPlan.Unit u = k.unit();
+        String id = u.id();
         Path bestFile = root.resolve("old/work/trials/" + id + "/best.json");
         ObjectNode b = JSON.createObjectNode();   // what the sweep wrote at its best checkpoint before result files existed
         b.set("scores", read(root.resolve("seq/out/trials/" + id + ".json")).get("scores"));
@@ -193,6 +176,27 @@ class SweepDistributedTest {
         assertTrue(log.toString(java.nio.charset.StandardCharsets.UTF_8).contains("has no per-sentence scores (an older headlens wrote it)"), log.toString());
         assertFalse(Files.exists(root.resolve("old/out/results/" + id + ".json")));
         assertEquals(normalize(read(root.resolve("seq/out/trials/" + id + ".json"))), normalize(read(root.resolve("old/out/trials/" + id + ".json"))));
+    }
+
+    /** A sweep in root/NAME with the k = 0 and ranking units of "seq", and one trial killed at update 7. */
+    private record Killed(SweepConfig config, SweepPlan.Unit unit) {}
+
+    private Killed killAfterFirstBest(String name) throws Exception {
+        Path cfg = config(name);
+        for (String f : List.of("out/trials/base-k00.json", "out/heads.json"))
+            FileUtils.copyFile(root.resolve("seq").resolve(f).toFile(), root.resolve(name).resolve(f).toFile());
+        FileUtils.copyDirectory(root.resolve("seq/work/base").toFile(), root.resolve(name).resolve("work/base").toFile());
+        SweepConfig c = SweepConfig.read(cfg);
+        // 40 sentences / batch 8 = 5 updates per epoch, 2 epochs: killed at update 7, after the first dev evaluation,
+        // in a trial whose best checkpoint is that first one (the resumed part finds no better one)
+        String id = null;
+        for (String t : List.of("lowest-k01", "lowest-k02", "random-k02"))
+            if (id == null && read(root.resolve("seq/out/trials/" + t + ".json")).get("best_step").asInt() == 5) id = t;
+        assertNotNull(id, "a trial whose best checkpoint is at the first evaluation");
+        Sweep killed = new Sweep(c, System.err).stopAfter(7);
+        SweepPlan.Unit u = killed.plan().byId(id);
+        assertThrows(headlens.core.HeadlensException.class, () -> killed.runUnit(u));
+        return new Killed(c, u);
     }
 
     static int count(String s, String what) {
