@@ -2,6 +2,7 @@ package headlens.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import headlens.config.EncoderConfig;
+import headlens.core.Json;
 import headlens.data.Batches;
 import headlens.data.DataReaders;
 import headlens.data.Example;
