@@ -77,6 +77,8 @@ final class ReportModel {
     record Selection(int k, Delta delta) {}
 
     final List<Group> groups = new ArrayList<>();
+    /** {experiment with trials, its k = 0 run repeated with another fine-tuning seed}: the seed-to-seed variation. */
+    final List<Group[]> seedControls = new ArrayList<>();
     final Map<RunResult, String> files = new LinkedHashMap<>();
     final int resamples;
     final long seed;
@@ -114,7 +116,21 @@ final class ReportModel {
                 byExp.put(g.exp, g);
             }
         });
-        groups.addAll(byExp.values());
+        // a k = 0 run alone whose experiment has trials under another seed is that experiment's seed control
+        for (Group g : byExp.values()) {
+            Group primary = g.trials.isEmpty() ? seedPrimary(byExp.values(), g) : null;
+            if (primary == null) groups.add(g);
+            else seedControls.add(new Group[]{primary, g});
+        }
+    }
+
+    /** The group with trials (train+eval, the smallest other seed) that {@code g} repeats with another seed; null if none. */
+    private static Group seedPrimary(Iterable<Group> all, Group g) {
+        for (Group p : all)
+            if (!p.trials.isEmpty() && p.exp.seed() != g.exp.seed() && p.exp.masking().equals("train+eval")
+                    && p.exp.model().equals(g.exp.model()) && p.exp.task().equals(g.exp.task())
+                    && p.exp.sources().equals(g.exp.sources()) && p.exp.setting().equals(g.exp.setting())) return p;
+        return null;
     }
 
     // ------------------------------------------------------------------------------------------------ values

@@ -73,13 +73,15 @@ public final class ReportWriter {
     private List<Section> sections(boolean withFigures) {
         List<Section> s = new ArrayList<>();
         s.add(new Section("about", "What this is", List.of(
-                "Runs: " + runs.results().size() + " result files in " + m.groups.size() + " experiments; " + runs.heads().size() + " heads files.",
+                "Runs: " + runs.results().size() + " result files in " + m.groups.size() + " experiments"
+                        + (m.seedControls.isEmpty() ? "" : " and " + m.seedControls.size() + " seed control(s)") + "; " + runs.heads().size() + " heads files.",
                 "Scores ×100. Unp = k = 0 (nothing masked); Pr = the k lowest-ranked heads masked. Cr = cross-lingual (source training data "
                         + "only), Mul = multi-lingual (one model on the union of the training sets). Δ = Pr − Unp, with a 95% paired-bootstrap "
                         + "interval over the evaluation sentences (" + m.resamples + " resamples, seed " + m.seed + ", percentile method; both "
                         + "systems recomputed from summed per-sentence statistics on the same resample). No interval where a result file "
                         + "has no per-sentence statistics. The intervals cover the sampling of evaluation sentences only, not the "
-                        + "randomness of fine-tuning: a difference whose interval excludes zero may still be within seed-to-seed variation.",
+                        + "randomness of fine-tuning: a difference whose interval excludes zero may still be within seed-to-seed variation"
+                        + (m.seedControls.isEmpty() ? " (no second seed was run)." : " (measured where a second seed was run: section 'Seed-to-seed variation')."),
                 "Selection rules: the paper's = the best of k = 1..12 on the reported (test) scores themselves, so its Δ is biased upwards "
                         + "and its interval is not a valid test; honest = k chosen on the target's dev set, test reported once. Targets "
                         + "without labelled test data are reported on dev (column 'split'); they have no honest selection.",
@@ -88,7 +90,7 @@ public final class ReportWriter {
                         + "ours (UD v2.7, CoNLL/other NER sets, MultiATIS++), so its absolute numbers compare loosely; the sign and size "
                         + "of Pr − Unp is what carries over. Its POS scores are seqeval 0.0.12 chunk F1 over UPOS (our 'paper_f1')."),
                 List.of(), List.of()));
-        s.add(new Section("summary", "Summary: mean gain per task and setting", List.of(), summaryTables(), List.of()));
+        s.add(new Section("summary", "Summary: mean gain per task and setting", seedSummary(), summaryTables(), List.of()));
         List<Table> paperTables = new ArrayList<>(), honest = new ArrayList<>();
         m.paperRows().forEach((key, rows) -> {
             for (String metric : m.metrics(key.task())) {
@@ -107,6 +109,13 @@ public final class ReportWriter {
                     "train-only is what the authors' released code does: the heads are masked while fine-tuning, and evaluation runs "
                             + "the model without the mask. Δ = train-only − train+eval at the same k, on the same sentences."),
                     maskingTables(pairs), List.of()));
+        if (!m.seedControls.isEmpty())
+            s.add(new Section("seeds", "Seed-to-seed variation at k = 0", List.of(
+                    "The same k = 0 fine-tune (data, budget, targets) with another seed (classifier initialisation, batch order, "
+                            + "dropout). Δ seed = the other seed's score − this experiment's, on the same sentences, with the same "
+                            + "paired bootstrap: how far two unpruned taggers differ by chance alone. A pruning difference of that "
+                            + "size says nothing about pruning, whatever its interval; the honest-rule pruning Δ is set beside it."),
+                    seedTables(), List.of()));
         s.add(headsSection(withFigures));
         s.add(new Section("runs", "What each run used", List.of(), List.of(budgetTable()), List.of()));
         List<String> missing = m.missing();
@@ -232,17 +241,11 @@ public final class ReportWriter {
 
     /** The mean difference, signed, in points: {@code scale} 100 for fractions, 1 for the paper's (already ×100). */
     private static String mean(List<Double> v, double scale) {
-        if (v.isEmpty()) return DASH;
-        double s = 0;
-        for (double x : v) s += x;
-        return signed(scale * s / v.size());
+        return v.isEmpty() ? DASH : signed(scale * meanOf(v));
     }
 
     private static String meanK(List<Double> v) {
-        if (v.isEmpty()) return DASH;
-        double s = 0;
-        for (double x : v) s += x;
-        return num(s / v.size(), 2);
+        return v.isEmpty() ? DASH : num(meanOf(v), 2);
     }
 
     private static String improved(List<Double> v) {
@@ -282,6 +285,69 @@ public final class ReportWriter {
                     out.add(new Table(id("curve", g.exp.label(), t, metric), g.exp.label() + " → " + t.toUpperCase(Locale.ROOT) + ": "
                             + ReportModel.metricName(metric) + " (" + split + ")", header, body, List.of()));
                 }
+        return out;
+    }
+
+    /** One line per seed control and metric: how large the seed-to-seed differences are beside the pruning ones. */
+    private List<String> seedSummary() {
+        List<String> out = new ArrayList<>();
+        for (Group[] p : m.seedControls)
+            for (String metric : m.metrics(p[0].exp.task())) {
+                List<Double> seed = new ArrayList<>(), pruning = new ArrayList<>();
+                int excl = 0, withCi = 0, smaller = 0;
+                String largest = null;
+                double max = -1;
+                for (String t : p[0].targets()) {
+                    if (p[0].exp.sources().contains(t)) continue;
+                    Delta d = m.compare(p[1].base, p[0].base, t, p[0].reportedSplit(t), metric);
+                    if (d == null) continue;
+                    seed.add(Math.abs(d.diff()));
+                    if (Math.abs(d.diff()) > max) { max = Math.abs(d.diff()); largest = t; }
+                    if (d.ci() != null) { withCi++; if (d.ci().sign() != 0) excl++; }
+                    Selection h = m.honestRule(p[0], t, metric);
+                    if (h != null) {
+                        pruning.add(Math.abs(h.delta().diff()));
+                        if (Math.abs(h.delta().diff()) <= Math.abs(d.diff())) smaller++;
+                    }
+                }
+                if (seed.isEmpty()) continue;
+                out.add("Seed-to-seed variation, " + p[0].exp.label() + " vs seed " + p[1].exp.seed() + ", " + metric + " (targets ≠ source): "
+                        + "mean |Δ seed| " + num(100 * meanOf(seed), 2) + " points, largest " + num(100 * max, 2) + " ("
+                        + largest.toUpperCase(Locale.ROOT) + "), " + excl + " of " + withCi + " intervals exclude 0"
+                        + (pruning.isEmpty() ? "." : "; honest-rule pruning mean |Δ| " + num(100 * meanOf(pruning), 2) + " points, "
+                        + smaller + " of " + pruning.size() + " no larger than the same target's |Δ seed|."));
+            }
+        return out;
+    }
+
+    private static double meanOf(List<Double> v) {
+        double s = 0;
+        for (double x : v) s += x;
+        return s / v.size();
+    }
+
+    private List<Table> seedTables() {
+        List<Table> out = new ArrayList<>();
+        for (Group[] p : m.seedControls)
+            for (String metric : m.metrics(p[0].exp.task())) {
+                long a = p[0].exp.seed(), b = p[1].exp.seed();
+                List<List<String>> body = new ArrayList<>();
+                for (String t : p[0].targets()) {
+                    String split = p[0].reportedSplit(t);
+                    Delta d = m.compare(p[1].base, p[0].base, t, split, metric);
+                    if (d == null) continue;
+                    Selection h = m.honestRule(p[0], t, metric);
+                    body.add(List.of(pair(p[0].exp.sourceLabel(), t), split, pct(d.base()), pct(d.value()), delta(d),
+                            h == null ? DASH : String.valueOf(h.k()), h == null ? DASH : delta(h.delta()),
+                            h == null ? DASH : Math.abs(h.delta().diff()) > Math.abs(d.diff()) ? "yes" : "no"));
+                }
+                if (body.isEmpty()) continue;
+                out.add(new Table(id("seed", p[0].exp.label(), String.valueOf(b), metric), p[0].exp.label() + " vs seed " + b + ": "
+                        + ReportModel.metricName(metric),
+                        List.of("SL→TL", "split", "Unp seed " + a, "Unp seed " + b, "Δ seed [95% CI]", "k (dev)",
+                                "pruning Δ, honest rule [95% CI]", "|pruning Δ| > |Δ seed|"), body,
+                        List.of("Pruning Δ: seed " + a + "'s k chosen on dev, test reported once (as in 'k chosen on dev'); '—' where the target has no labelled test split.")));
+            }
         return out;
     }
 

@@ -68,6 +68,7 @@ class ReportCommandTest {
         trial("cross", List.of("en"), "highest", 4);
         trial("cross", List.of("en"), "lowest", 1, "train-only");
         trial("cross", List.of("en"), "lowest", 2, "train-only");
+        trial("cross", List.of("en"), "none", 0, "train+eval", 43);   // the seed control: k = 0 alone, another seed
         trial("multi", List.of("de", "en"), "none", 0);
         for (int k = 1; k <= 2; k++) trial("multi", List.of("de", "en"), "lowest", k);
         Files.writeString(runs.resolve("notes.json"), "{\"something\": \"else\"}");   // not a result file: skipped
@@ -80,8 +81,11 @@ class ReportCommandTest {
     static void trial(String setting, List<String> sources, String order, int k) { trial(setting, sources, order, k, "train+eval"); }
 
     /** {@code masking} train-only files its predictions under setting "cross-only" here. */
-    static void trial(String setting, List<String> sources, String order, int k, String masking) {
-        String as = masking.equals("train-only") ? setting + "-only" : setting;
+    static void trial(String setting, List<String> sources, String order, int k, String masking) { trial(setting, sources, order, k, masking, 42); }
+
+    /** A seed other than 42 files its predictions under setting "cross-s43" (for seed 43) here. */
+    static void trial(String setting, List<String> sources, String order, int k, String masking, long seed) {
+        String as = (masking.equals("train-only") ? setting + "-only" : setting) + (seed == 42 ? "" : "-s" + seed);
         Map<String, Map<String, RunResult.Split>> results = new LinkedHashMap<>();
         for (String lang : List.of("en", "de", "zh"))
             for (String split : splitsOf(lang)) {
@@ -97,7 +101,7 @@ class ReportCommandTest {
             }
         List<String> heads = new ArrayList<>();
         for (int i = 0; i < k; i++) heads.add("0:" + i);
-        RunResult r = new RunResult("synthetic-mbert", "pos", sources, setting, order, k, heads, masking, 42,
+        RunResult r = new RunResult("synthetic-mbert", "pos", sources, setting, order, k, heads, masking, seed,
                 new RunResult.Run(2000, 2, 5e-5, 16, 128, 100 + k, 3L << 30), results);
         r.write(runs.resolve("pos-" + String.join("+", sources) + "-" + as).resolve(order + "-k" + k + ".json"));
     }
@@ -171,6 +175,38 @@ class ReportCommandTest {
         assertEquals("dev", zh.get("split"));
         assertEquals(pct(acc("cross", "none", 0, "zh", "dev")), zh.get("Unp Cr"));
         assertEquals(pct(acc("cross", "lowest", best("cross", "zh", "dev", 1, 2, 3), "zh", "dev")), zh.get("Pr Cr"));
+    }
+
+    /** The second seed's k = 0 run is a seed control beside the seed-42 experiment, not an experiment of its own. */
+    @Test
+    void seedControlSitsBesideItsExperiment() {
+        Element t = table("seed-pos-en-cross-synthetic-mbert-seed-42-43-accuracy");
+        for (String lang : List.of("en", "de", "zh")) {
+            String split = lang.equals("zh") ? "dev" : "test";
+            Map<String, String> r = row(t, "EN→" + lang.toUpperCase(Locale.ROOT));
+            double a = acc("cross", "none", 0, lang, split), b = acc("cross-s43", "none", 0, lang, split);
+            assertEquals(split, r.get("split"));
+            assertEquals(pct(a), r.get("Unp seed 42"));
+            assertEquals(pct(b), r.get("Unp seed 43"));
+            String d = r.get("Δ seed [95% CI]");
+            assertTrue(d.startsWith(signed(100 * (b - a)) + " ["), d);
+            double[] ci = Arrays.stream(d.substring(d.indexOf('[') + 1, d.indexOf(']')).split(", ")).mapToDouble(Double::parseDouble).toArray();
+            assertTrue(ci[0] <= 100 * (b - a) + 0.005 && 100 * (b - a) - 0.005 <= ci[1], d);
+            if (lang.equals("zh")) assertEquals("—", r.get("pruning Δ, honest rule [95% CI]"));   // dev only: no honest selection
+            else {
+                int k = best("cross", lang, "dev", 1, 2, 3);
+                double pr = acc("cross", "lowest", k, lang, "test") - a;
+                assertEquals(String.valueOf(k), r.get("k (dev)"));
+                assertTrue(r.get("pruning Δ, honest rule [95% CI]").startsWith(signed(100 * pr) + " ["));
+                assertEquals(Math.abs(pr) > Math.abs(b - a) ? "yes" : "no", r.get("|pruning Δ| > |Δ seed|"));
+            }
+        }
+        // not an experiment: no Tables 2–4 for seed 43, nothing of it reported missing, one summary line for it
+        assertTrue(html.select("table[id$=-43]").isEmpty(), "seed 43 has tables of its own");
+        assertFalse(html.select("#missing").text().contains("seed 43"));
+        double de = Math.abs(acc("cross-s43", "none", 0, "de", "test") - acc("cross", "none", 0, "de", "test"));
+        double zh = Math.abs(acc("cross-s43", "none", 0, "zh", "dev") - acc("cross", "none", 0, "zh", "dev"));
+        assertTrue(html.text().contains("vs seed 43, accuracy (targets ≠ source): mean |Δ seed| " + pct((de + zh) / 2) + " points"), "summary line");
     }
 
     @Test
