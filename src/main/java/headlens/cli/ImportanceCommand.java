@@ -78,9 +78,10 @@ public final class ImportanceCommand implements Callable<Integer> {
             HeadImportance.Result r = HeadImportance.compute(e.getKey(), clf, batches, detail, null);
             double secs = (System.nanoTime() - t0) / 1e9;
             info.put("seconds_" + e.getKey(), secs);
-            System.err.printf(Locale.ROOT, "%s: %d sentences, %d labelled tokens, %.1f s%n", e.getKey(), r.sentences(), r.tokens(), secs);
+            System.err.printf(Locale.ROOT, "%s: %d sentences, %d labelled tokens, %.1f s, split-half rho %s%n", e.getKey(), r.sentences(),
+                    r.tokens(), secs, r.splitHalf() == null ? "-" : String.format(Locale.ROOT, "%.3f", r.splitHalf()));
             langs.put(e.getKey(), new ImportanceReport.Language(r.gradient(), method.equals("token") || detail ? r.token() : null,
-                    entropy ? r.entropy() : null, r.sentences()));
+                    entropy ? r.entropy() : null, r.sentences(), r.splitHalf()));
         }
         ImportanceReport rep = new ImportanceReport(m.config().numHiddenLayers(), m.config().numAttentionHeads(), method, langs, null, info);
         rep.write(output);

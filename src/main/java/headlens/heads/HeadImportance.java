@@ -39,8 +39,12 @@ public final class HeadImportance {
         public static Example of(Batch b) { return new Example(TokenClassifier.input(b), b.labelIds()); }
     }
 
-    /** The tables (token and entropy are null unless asked for). */
-    public record Result(HeadScores gradient, HeadScores token, HeadScores entropy, int sentences, long tokens) {}
+    /**
+     * The tables (token and entropy are null unless asked for). {@code splitHalf}: Spearman's ρ between the gradient
+     * rankings of the even- and the odd-numbered batches (null with fewer than two batches with labelled tokens): how
+     * well the data agree with themselves, the ceiling for any agreement between languages.
+     */
+    public record Result(HeadScores gradient, HeadScores token, HeadScores entropy, int sentences, long tokens, Double splitHalf) {}
 
     private HeadImportance() {}
 
@@ -56,11 +60,16 @@ public final class HeadImportance {
             throw new IllegalArgumentException("per-token importance and entropy need an encoder built with attention outputs");
         int layers = cfg.numHiddenLayers();
         double[][] grad = new double[layers][], token = new double[layers][], entropy = new double[layers][];
+        double[][][] half = new double[2][layers][];   // the gradient sums of even and odd batches (they add up to grad)
         for (int l = 0; l < layers; l++) {
             grad[l] = new double[cfg.headsInLayer(l)];
             token[l] = new double[cfg.headsInLayer(l)];
             entropy[l] = new double[cfg.headsInLayer(l)];
+            half[0][l] = new double[cfg.headsInLayer(l)];
+            half[1][l] = new double[cfg.headsInLayer(l)];
         }
+        long[] halfTokens = new long[2];
+        int batch = 0;
         List<String> attn = withDetail ? enc.attentionNames() : List.of();
         List<String> wrt = new ArrayList<>();
         wrt.add(Encoder.HEAD_GATES);
@@ -75,8 +84,13 @@ public final class HeadImportance {
             Map<String, INDArray> feed = clf.feed(ex.batch(), ex.labels(), false);
             OutAndGrad r = Gradients.calculate(clf.sd(), feed, attn, wrt);
             INDArray g = r.getGradients().get(Encoder.HEAD_GATES);                     // [L, heads]
+            int side = batch++ % 2;
             for (int l = 0; l < layers; l++)
-                for (int h = 0; h < grad[l].length; h++) grad[l][h] += Math.abs(g.getDouble(l, h));
+                for (int h = 0; h < grad[l].length; h++) {
+                    double v = Math.abs(g.getDouble(l, h));
+                    grad[l][h] += v;
+                    half[side][l][h] += v;
+                }
             if (withDetail) {
                 for (int l = 0; l < layers; l++) {
                     if (grad[l].length == 0) continue;
@@ -89,15 +103,24 @@ public final class HeadImportance {
             // this batch's arrays back to the memory pool now (the pool ignores an array released twice)
             for (var m : List.of(r.getOutputs(), r.getGradients(), feed)) m.values().forEach(ClosingMemoryMgr::recycle);
             sentences += ex.batch().size();
-            for (int[] row : ex.labels()) for (int y : row) if (y != TokenClassifier.IGNORE) tokens++;
+            for (int[] row : ex.labels()) for (int y : row) if (y != TokenClassifier.IGNORE) { tokens++; halfTokens[side]++; }
             if (progress != null) progress.accept(ex.batch().size());
         }
         if (tokens == 0) throw new HeadlensException("importance: the data has no labelled tokens");
+        Double splitHalf = null;
+        if (halfTokens[0] > 0 && halfTokens[1] > 0) {
+            double[][] p = HeadScores.fromRaw("even", toOriginal(cfg, half[0]), halfTokens[0])
+                    .pairedWith(HeadScores.fromRaw("odd", toOriginal(cfg, half[1]), halfTokens[1]));
+            splitHalf = Spearman.rho(p[0], p[1]);
+        }
         return new Result(HeadScores.fromRaw(name, toOriginal(cfg, grad), tokens),
                 withDetail ? HeadScores.fromRaw(name, toOriginal(cfg, token), tokens) : null,
                 withDetail ? HeadScores.fromRaw(name, toOriginal(cfg, entropy), tokens) : null,
-                sentences, tokens);
+                sentences, tokens, splitHalf);
     }
+
+    /** Spearman–Brown: the reliability of the whole data from the agreement {@code rho} of its two halves. */
+    public static double spearmanBrown(double rho) { return 2 * rho / (1 + rho); }
 
     /** Per-token |Σ_j dP·P| and row entropies over real query tokens, accumulated per head. */
     static void accumulateDetail(INDArray p, INDArray dp, int[][] mask, double[] token, double[] entropy) {

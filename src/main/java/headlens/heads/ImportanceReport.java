@@ -30,8 +30,13 @@ public record ImportanceReport(int layers, int heads, String method, Map<String,
     public static final String FORMAT = "headlens-heads/1";
     private static final long MAX_BYTES = 64L << 20;
 
-    /** One language's tables; {@code token} and {@code entropy} may be null. */
-    public record Language(HeadScores gradient, HeadScores token, HeadScores entropy, int sentences) {
+    /**
+     * One language's tables; {@code token} and {@code entropy} may be null, as may {@code splitHalf} (Spearman's ρ between
+     * the gradient rankings of alternate batches, {@link HeadImportance.Result#splitHalf()}; absent from older files).
+     */
+    public record Language(HeadScores gradient, HeadScores token, HeadScores entropy, int sentences, Double splitHalf) {
+        public Language(HeadScores gradient, HeadScores token, HeadScores entropy, int sentences) { this(gradient, token, entropy, sentences, null); }
+
         public HeadScores ranking(String method) {
             HeadScores s = method.equals("token") ? token : gradient;
             if (s == null) throw new HeadlensException("heads file has no '" + method + "' table for '" + gradient.name() + "'");
@@ -88,11 +93,14 @@ public record ImportanceReport(int layers, int heads, String method, Map<String,
         o.put("method", method);
         o.put("normalization", "per layer divided by its L2 norm, then min-max scaled to [0, 1] over all heads");
         o.put("ranking_order", "least important first; heads as \"layer:head\" (original indices)");
+        if (languages.values().stream().anyMatch(l -> l.splitHalf() != null))
+            o.put("split_half", "split_half_rho: Spearman's rho between the gradient rankings of a language's even- and odd-numbered (length-sorted) batches");
         ObjectNode langs = o.putObject("languages");
         languages.forEach((k, l) -> {
             ObjectNode n = langs.putObject(k);
             n.put("sentences", l.sentences());
             n.put("tokens", l.gradient().tokens());
+            if (l.splitHalf() != null && !Double.isNaN(l.splitHalf())) n.put("split_half_rho", l.splitHalf());
             putTable(n.putObject("gradient"), l.gradient());
             if (l.token() != null) putTable(n.putObject("token"), l.token());
             if (l.entropy() != null) putTable(n.putObject("entropy"), l.entropy());
@@ -159,7 +167,14 @@ public record ImportanceReport(int layers, int heads, String method, Map<String,
             HeadScores g = table(l.path("gradient"), e.getKey(), tokens, layers, heads, file, where + ".gradient");
             HeadScores t = l.has("token") ? table(l.get("token"), e.getKey(), tokens, layers, heads, file, where + ".token") : null;
             HeadScores en = l.has("entropy") ? table(l.get("entropy"), e.getKey(), tokens, layers, heads, file, where + ".entropy") : null;
-            m.put(e.getKey(), new Language(g, t, en, l.path("sentences").asInt(0)));
+            Double half = null;
+            if (l.has("split_half_rho")) {
+                JsonNode h = l.get("split_half_rho");
+                if (!h.isNumber() || h.asDouble() < -1 || h.asDouble() > 1)
+                    throw new HeadlensException(file + ": " + where + ".split_half_rho must be a number in [-1, 1], not " + h);
+                half = h.asDouble();
+            }
+            m.put(e.getKey(), new Language(g, t, en, l.path("sentences").asInt(0), half));
         }
         List<String> rl = null;
         if (o.path("aggregate").path("languages").isArray()) {

@@ -3,6 +3,7 @@ package headlens.report;
 import headlens.core.AtomicFiles;
 import headlens.core.HeadlensException;
 import headlens.heads.Charts;
+import headlens.heads.HeadImportance;
 import headlens.heads.HeadScores;
 import headlens.heads.ImportanceReport;
 import headlens.report.ReportModel.Delta;
@@ -455,6 +456,8 @@ public final class ReportWriter {
                                 List.of("pair", "ours", "paper"), pb, h.task().equals("ner") ? List.of("The paper's NER values were read off its figure.") : List.of()));
                 }
             }
+            Table rel = reliabilityTable(h, r, sp);
+            if (rel != null) tables.add(rel);
             if (withFigures) {
                 for (var e : r.languages().entrySet())
                     figs.add(figure(Charts.heatmap(e.getValue().ranking(r.method()), h.label() + ": " + e.getKey()), 520, 330,
@@ -468,6 +471,36 @@ public final class ReportWriter {
         }
         return new Section("heads", "Head importance and rank correlation", runs.heads().isEmpty() ? List.of("No heads files.") : List.of(),
                 tables, figs);
+    }
+
+    /**
+     * How far the languages' rankings can agree at all: each language's split-half ρ (alternate batches), its
+     * Spearman–Brown estimate for the whole set, and the ρ with the ranking language divided by the geometric mean of
+     * the two reliabilities (Spearman's correction for attenuation; approximate for rank correlations, and it can
+     * exceed 1 by chance). Null when the file has no split-half values (files from before they were recorded).
+     */
+    private static Table reliabilityTable(Runs.Heads h, ImportanceReport r, Map<String, Map<String, Double>> sp) {
+        if (r.languages().values().stream().noneMatch(l -> l.splitHalf() != null)) return null;
+        String src = r.rankingLanguages().get(0);
+        Double srcHalf = r.languages().get(src).splitHalf();
+        Double srcRel = srcHalf == null ? null : HeadImportance.spearmanBrown(srcHalf);
+        List<List<String>> body = new ArrayList<>();
+        for (var e : r.languages().entrySet()) {
+            Double half = e.getValue().splitHalf();
+            Double rel = half == null ? null : HeadImportance.spearmanBrown(half);
+            double rho = sp.get(e.getKey()).get(src);
+            boolean corr = !e.getKey().equals(src) && rel != null && srcRel != null && rel > 0 && srcRel > 0;
+            body.add(List.of(e.getKey(), String.valueOf(e.getValue().sentences()), half == null ? DASH : num(half, 3),
+                    rel == null ? DASH : num(rel, 3), e.getKey().equals(src) ? DASH : num(rho, 3),
+                    corr ? num(Math.sqrt(rel * srcRel), 3) : DASH, corr ? num(rho / Math.sqrt(rel * srcRel), 3) : DASH));
+        }
+        return new Table(id("reliability", h.label()), h.label() + ": how well each language's ranking agrees with itself",
+                List.of("language", "sentences", "split-half ρ", "reliability (Spearman–Brown)", "ρ with " + src,
+                        "ceiling √(rel · rel " + src + ")", "ρ / ceiling"), body,
+                List.of("split-half ρ: the rankings of a language's even- and odd-numbered (length-sorted) batches; reliability = "
+                        + "2ρ / (1 + ρ), the estimate for the whole set. Two rankings that are each this noisy cannot correlate "
+                        + "above the ceiling even if the languages' true rankings were identical; ρ / ceiling is Spearman's "
+                        + "correction for attenuation (approximate for rank correlations; above 1 means 'as similar as the noise allows')."));
     }
 
     private Table budgetTable() {

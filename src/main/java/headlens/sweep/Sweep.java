@@ -427,8 +427,9 @@ public final class Sweep {
             double s = (System.nanoTime() - t0) / 1e9;
             secs.put(e.getKey(), s);
             sents.put(e.getKey(), r.sentences());
-            tables.put(e.getKey(), new ImportanceReport.Language(r.gradient(), r.token(), r.entropy(), r.sentences()));
-            log.printf(Locale.ROOT, "importance %s: %d sentences, %.1f s%n", e.getKey(), r.sentences(), s);
+            tables.put(e.getKey(), new ImportanceReport.Language(r.gradient(), r.token(), r.entropy(), r.sentences(), r.splitHalf()));
+            log.printf(Locale.ROOT, "importance %s: %d sentences, %.1f s, split-half rho %s%n", e.getKey(), r.sentences(), s,
+                    r.splitHalf() == null ? "-" : String.format(Locale.ROOT, "%.3f", r.splitHalf()));
         }
         ImportanceReport rep = new ImportanceReport(m.config().numHiddenLayers(), m.config().numAttentionHeads(), cfg.method(),
                 tables, List.copyOf(sources), info);

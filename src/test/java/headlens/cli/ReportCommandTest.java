@@ -111,8 +111,8 @@ class ReportCommandTest {
 
     static ImportanceReport heads() {
         Map<String, ImportanceReport.Language> l = new LinkedHashMap<>();
-        l.put("en", new ImportanceReport.Language(HeadScores.fromRaw("en", EN_RAW, 100), null, null, 10));
-        l.put("de", new ImportanceReport.Language(HeadScores.fromRaw("de", DE_RAW, 100), null, null, 10));
+        l.put("en", new ImportanceReport.Language(HeadScores.fromRaw("en", EN_RAW, 100), null, null, 10, 0.6));
+        l.put("de", new ImportanceReport.Language(HeadScores.fromRaw("de", DE_RAW, 100), null, null, 10, 0.5));
         return new ImportanceReport(2, 4, "gradient", l, List.of("en"), null);
     }
 
@@ -296,6 +296,13 @@ class ReportCommandTest {
         int n = ra.length;
         double rho = 1 - 6 * d2 / (n * (n * (double) n - 1));   // no ties in these tables
         assertEquals(String.format(Locale.ROOT, "%.3f", rho), row(table("spearman-pos-en-cross-heads"), "en").get("de"));
+        // split-half 0.6 and 0.5 -> Spearman–Brown 2ρ/(1+ρ) = 0.75 and 2/3; the ceiling is their geometric mean
+        Map<String, String> rel = row(table("reliability-pos-en-cross-heads"), "de");
+        assertEquals("0.500", rel.get("split-half ρ"));
+        assertEquals("0.667", rel.get("reliability (Spearman–Brown)"));
+        assertEquals(String.format(Locale.ROOT, "%.3f", Math.sqrt(0.75 * 2 / 3)), rel.get("ceiling √(rel · rel en)"));
+        assertEquals(String.format(Locale.ROOT, "%.3f", rho / Math.sqrt(0.75 * 2 / 3)), rel.get("ρ / ceiling"));
+        assertEquals("0.750", row(table("reliability-pos-en-cross-heads"), "en").get("reliability (Spearman–Brown)"));
         Map<String, String> p = row(table("spearman-paper-pos-en-cross-heads"), "EN–DE");
         assertEquals("0.85", p.get("paper"));   // ma2021.md, POS-mBERT, EN row, DE column
         assertEquals(3, html.select("#heads svg").size(), "heatmaps: en, de and the ranking");

@@ -57,6 +57,32 @@ class HeadImportanceTest {
         assertEquals(15, r.sentences());
     }
 
+    /** The split-half ρ is the agreement of the even and the odd batches' own importance tables, and they add up to the whole. */
+    @Test
+    void splitHalfIsTheRankCorrelationOfAlternateBatches() {
+        TokenClassifier clf = TokenClassifier.create(cfg, weights, TinyTagger.LABELS, Encoder.Options.INFERENCE, 0);
+        List<HeadImportance.Example> data = TinyTagger.data(4, 5, 7);
+        HeadImportance.Result all = HeadImportance.compute("all", clf, data, false, null);
+        HeadImportance.Result even = HeadImportance.compute("even", clf, List.of(data.get(0), data.get(2)), false, null);
+        HeadImportance.Result odd = HeadImportance.compute("odd", clf, List.of(data.get(1), data.get(3)), false, null);
+        int n = cfg.numHiddenLayers() * cfg.numAttentionHeads();
+        double[] a = new double[n], b = new double[n];
+        for (int l = 0, i = 0; l < cfg.numHiddenLayers(); l++)
+            for (int h = 0; h < cfg.numAttentionHeads(); h++, i++) {
+                assertEquals(all.gradient().raw()[l][h], even.gradient().raw()[l][h] + odd.gradient().raw()[l][h], 1e-12);
+                a[i] = even.gradient().normalized()[l][h];
+                b[i] = odd.gradient().normalized()[l][h];
+            }
+        // Spearman by its textbook formula on distinct ranks: 1 - 6 Σ d² / (n (n² - 1))
+        double d2 = 0;
+        double[] ra = Spearman.ranks(a), rb = Spearman.ranks(b);
+        for (int i = 0; i < n; i++) d2 += (ra[i] - rb[i]) * (ra[i] - rb[i]);
+        assertEquals(n, java.util.Arrays.stream(ra).distinct().count(), "tied scores: the textbook formula does not apply");
+        assertEquals(1 - 6 * d2 / (n * ((double) n * n - 1)), all.splitHalf(), 1e-12);
+        assertNull(HeadImportance.compute("one", clf, data.subList(0, 1), false, null).splitHalf(), "one batch has no halves");
+        assertEquals(0.5, HeadImportance.spearmanBrown(1.0 / 3), 1e-15);
+    }
+
     /** Σ_t ⟨dL/dctx_t, ctx_t⟩ = Σ_{t,j} dL/dP·P must equal dL/dg (gate at 1): checks that d/dP reaches the graph path. */
     @Test
     void perTokenTermsSumToTheGateGradient() {
