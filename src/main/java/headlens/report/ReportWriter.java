@@ -167,7 +167,19 @@ public final class ReportWriter {
         }
         return new Table(id("paper", key.task(), metric, key.model(), key.masking(), String.valueOf(key.seed())),
                 keyTitle(key) + ": " + ReportModel.metricName(metric), header, body,
-                List.of("Pr = the best of k = 1..12 (lowest-ranked heads) on the reported split; k = that k."));
+                List.of("Pr = the best of k = 1..12 (lowest-ranked heads) on the reported split; k = that k" + partial(rows) + "."));
+    }
+
+    /** Where the grid is not complete, which k the selection had to choose from. */
+    private static String partial(List<Row> rows) {
+        TreeSet<Integer> run = new TreeSet<>();
+        boolean any = false;
+        for (Row r : rows)
+            for (Group g : new Group[]{r.cross(), r.multi()})
+                if (g != null) { any = true; if (g.trials.containsKey("lowest")) run.addAll(g.trials.get("lowest").keySet()); }
+        if (!any || run.size() == ReportModel.K_MAX) return "";
+        return run.isEmpty() ? " (no pruned trial has run yet)"
+                : " (only k = " + String.join(", ", run.stream().map(String::valueOf).toList()) + " have run so far: the choice is among those)";
     }
 
     private static String split(Row r) {
@@ -190,7 +202,7 @@ public final class ReportWriter {
         }
         return new Table(id("honest", key.task(), metric, key.model(), key.masking(), String.valueOf(key.seed())),
                 keyTitle(key) + ": " + ReportModel.metricName(metric), header, body,
-                List.of("k = the best of k = 1..12 on the target's dev set (ties: the smaller k); Unp/Pr/Δ on test."));
+                List.of("k = the best of k = 1..12 on the target's dev set (ties: the smaller k); Unp/Pr/Δ on test" + partial(rows) + "."));
     }
 
     private List<Table> summaryTables() {

@@ -209,6 +209,13 @@ class ReportCommandTest {
         assertTrue(html.text().contains("vs seed 43, accuracy (targets ≠ source): mean |Δ seed| " + pct((de + zh) / 2) + " points"), "summary line");
     }
 
+    /** A partial grid says which k the selection chose among (cross ran k = 1..3, multi k = 1, 2). */
+    @Test
+    void partialGridIsSaidUnderTheSelectionTables() {
+        assertTrue(html.text().contains("k = that k (only k = 1, 2, 3 have run so far: the choice is among those)."), "paper-rule note");
+        assertTrue(html.text().contains("Unp/Pr/Δ on test (only k = 1, 2, 3 have run so far: the choice is among those)."), "honest-rule note");
+    }
+
     @Test
     void maskingVariantsSideBySide() {
         Element t = table("masking-pos-en-cross-synthetic-mbert-accuracy");
