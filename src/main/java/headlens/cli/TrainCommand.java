@@ -90,11 +90,7 @@ public final class TrainCommand implements Callable<Integer> {
 
         List<Sentence> trainSents = read(x.train(), x.training().maxSentences(), x.trainLanguages(), true);
         List<Sentence> devSents = read(List.of(x.dev()), x.maxDevSentences(), List.of(), true);
-        if (x.sampleSentences() > 0 && x.sampleSentences() < trainSents.size()) {
-            List<Sentence> shuffled = new ArrayList<>(trainSents);
-            java.util.Collections.shuffle(shuffled, new java.util.Random(x.training().seed()));
-            trainSents = List.copyOf(shuffled.subList(0, x.sampleSentences()));
-        }
+        if (x.sampleSentences() > 0) trainSents = DataReaders.sample(trainSents, x.sampleSentences(), x.training().seed());
         LabelMap labels = LabelMap.of(trainSents);
         Checkpoint.Loaded ck = resume ? Checkpoint.load(runDir) : null;
         if (ck != null && !ck.state().labels().equals(labels.labels()))

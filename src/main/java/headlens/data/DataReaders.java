@@ -3,7 +3,10 @@ package headlens.data;
 import headlens.core.HeadlensException;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 
 /** Entry point for reading token-classification data in any supported {@link Format}. */
 public final class DataReaders {
@@ -19,6 +22,18 @@ public final class DataReaders {
         Dataset d = read(file, Format.AUTO, ReadOptions.defaults().withMaxSentences(maxSentences));
         if (d.sentences().isEmpty()) throw new HeadlensException(file + ": no sentences");
         return d.sentences();
+    }
+
+    /**
+     * A seeded random subset of {@code n} items (all of them, unchanged, when {@code n} is not less than their number), in
+     * the order of a {@link Collections#shuffle} with {@code new Random(seed)}: {@code train --sample-sentences} and
+     * a sweep's {@code sample_sentences} draw the same subset from the same sentences and seed.
+     */
+    public static <T> List<T> sample(List<T> items, int n, long seed) {
+        if (n >= items.size()) return items;
+        List<T> shuffled = new ArrayList<>(items);
+        Collections.shuffle(shuffled, new Random(seed));
+        return List.copyOf(shuffled.subList(0, n));
     }
 
     public static Dataset read(Path file, Format format, ReadOptions opts) {

@@ -120,7 +120,7 @@ public final class Sweep {
         tokenizer = Tokenizers.load(modelDir);
         training = TrainConfig.DEFAULTS.with(cfg.training() == null ? JSON.createObjectNode() : cfg.training());
         List<Sentence> train = new ArrayList<>();
-        for (SweepConfig.DataFile f : cfg.train()) train.addAll(DataReaders.sentences(Path.of(f.file()), f.max()));
+        for (SweepConfig.DataFile f : cfg.train()) train.addAll(f.read());
         trainSentences = train.size();
         labels = LabelMap.of(train);
         task = Task.of(cfg.task(), labels, "sweep config");
@@ -129,15 +129,14 @@ public final class Sweep {
         modelName = cfg.model().equals("default") ? "all-MiniLM-L6-v2" : modelDir.getFileName().toString();
         trainExamples = List.copyOf(features(train));
         sourceDev = new ArrayList<>();
-        for (SweepConfig.DataFile f : cfg.sourceDev()) sourceDev.addAll(DataReaders.sentences(Path.of(f.file()), f.max()));
+        for (SweepConfig.DataFile f : cfg.sourceDev()) sourceDev.addAll(f.read());
         sourceDevFeatures = features(sourceDev);
         if (cfg.sourceDev().size() == 1)
             for (var t : cfg.targets().entrySet())
-                if (t.getValue().dev().equals(cfg.sourceDev().get(0).file()) && t.getValue().max() == cfg.sourceDev().get(0).max())
-                    sameAsSource = t.getKey() + "/dev";
+                if (t.getValue().devFile().equals(cfg.sourceDev().get(0).withDefaultMax(0))) sameAsSource = t.getKey() + "/dev";
         for (var t : cfg.targets().entrySet()) {
-            put(t.getKey() + "/dev", DataReaders.sentences(Path.of(t.getValue().dev()), t.getValue().max()));
-            if (t.getValue().test() != null) put(t.getKey() + "/test", DataReaders.sentences(Path.of(t.getValue().test()), t.getValue().max()));
+            put(t.getKey() + "/dev", t.getValue().devFile().read());
+            if (t.getValue().test() != null) put(t.getKey() + "/test", t.getValue().testFile().read());
         }
         log.printf(Locale.ROOT, "sweep %s: %s, %d training sentences (%d windows), %d labels, source dev %d sentences, targets %s%n",
                 cfg.name(), modelDir, train.size(), trainExamples.size(), labels.size(), sourceDev.size(), cfg.targets().keySet());

@@ -1,5 +1,6 @@
 package headlens.sweep;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -7,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import headlens.core.HeadlensException;
+import headlens.data.DataReaders;
+import headlens.data.Sentence;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -80,15 +83,59 @@ public record SweepConfig(
         public static final Cluster NONE = new Cluster(null, null, null, null, null, null, null, null);
     }
 
+    /**
+     * Sentences of one file: the first {@code skip_sentences} passed over, the next {@code max_sentences} kept (0 or
+     * absent = all), then, with {@code sample_sentences}, a random subset of that many (seeded by {@code sample_seed},
+     * default 42; {@link DataReaders#sample}), for files whose order is not random (xSID's English training set is
+     * sorted by intent). A bare path (as a target's {@code dev: FILE}) is the whole file.
+     */
     @JsonIgnoreProperties(ignoreUnknown = false)
-    public record DataFile(@JsonProperty("file") String file, @JsonProperty("max_sentences") Integer maxSentences) {
+    public record DataFile(@JsonProperty("file") String file, @JsonProperty("max_sentences") Integer maxSentences,
+                           @JsonProperty("skip_sentences") Integer skipSentences,
+                           @JsonProperty("sample_sentences") Integer sampleSentences, @JsonProperty("sample_seed") Long sampleSeed) {
+        @JsonCreator
+        public DataFile {
+            if (file == null) throw new HeadlensException("sweep config: a data entry has no 'file'");
+            for (Integer n : new Integer[]{maxSentences, skipSentences, sampleSentences})
+                if (n != null && n < 0) throw new HeadlensException("sweep config: " + file + ": sentence counts must be >= 0, got " + n);
+            if (sampleSentences != null && sampleSentences < 1) throw new HeadlensException("sweep config: " + file + ": sample_sentences must be >= 1");
+        }
+
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        public static DataFile of(String file) { return new DataFile(file, null, null, null, null); }
+
         public int max() { return maxSentences == null ? 0 : maxSentences; }
+
+        public int skip() { return skipSentences == null ? 0 : skipSentences; }
+
+        /** This entry with {@code max} for an absent max_sentences (a target's own max_sentences applies to both splits). */
+        public DataFile withDefaultMax(int max) {
+            return maxSentences != null ? this : new DataFile(file, max, skipSentences, sampleSentences, sampleSeed);
+        }
+
+        /** The sentences this entry selects, in file order (a sample in its sampled order). */
+        public List<Sentence> read() {
+            int keep = max();
+            List<Sentence> s = DataReaders.sentences(Path.of(file), keep == 0 ? 0 : skip() + keep);
+            if (skip() > 0) {
+                if (s.size() <= skip())
+                    throw new HeadlensException(file + ": skip_sentences " + skip() + " leaves nothing (the file has " + s.size() + " sentences)");
+                s = s.subList(skip(), s.size());
+            }
+            if (sampleSentences != null) s = DataReaders.sample(s, sampleSentences, sampleSeed == null ? 42L : sampleSeed);
+            return List.copyOf(s);
+        }
     }
 
+    /** A target language: dev (the honest rule's selection split) and optionally test, each a path or a {@link DataFile}. */
     @JsonIgnoreProperties(ignoreUnknown = false)
-    public record Target(@JsonProperty("dev") String dev, @JsonProperty("test") String test,
+    public record Target(@JsonProperty("dev") DataFile dev, @JsonProperty("test") DataFile test,
                          @JsonProperty("max_sentences") Integer maxSentences) {
         public int max() { return maxSentences == null ? 0 : maxSentences; }
+
+        public DataFile devFile() { return dev.withDefaultMax(max()); }
+
+        public DataFile testFile() { return test == null ? null : test.withDefaultMax(max()); }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = false)

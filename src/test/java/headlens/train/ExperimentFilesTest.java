@@ -69,6 +69,39 @@ class ExperimentFilesTest {
         }
     }
 
+    /**
+     * The paper's grids read what their comments say: every entry has sentences, no target's reported (test) sentences
+     * are among its dev, the source dev or the training sentences (by file:line), and every NER target is scored on
+     * at least 2,000 sentences (Hindi: WikiANN has 1,000 labelled ones, 600 reported).
+     */
+    @Test
+    @Tag("slow")
+    void paperGridsKeepEvaluationSentencesApart() throws IOException {
+        assertTrue(Files.isDirectory(Path.of("../shared/data")), "this test needs ../shared/data");
+        List<Path> grids = yamlFiles("sweeps").stream().filter(p -> p.getFileName().toString().startsWith("paper-")).toList();
+        assertTrue(grids.size() >= 6, "paper grids: " + grids);
+        for (Path f : grids) {
+            SweepConfig c = SweepConfig.read(f);
+            java.util.Set<String> train = new java.util.HashSet<>(), sourceDev = new java.util.HashSet<>();
+            c.train().forEach(d -> d.read().forEach(x -> train.add(x.source())));
+            c.sourceDev().forEach(d -> d.read().forEach(x -> sourceDev.add(x.source())));
+            for (var t : c.targets().entrySet()) {
+                String where = f.getFileName() + " target " + t.getKey();
+                List<String> dev = t.getValue().devFile().read().stream().map(x -> x.source()).toList();
+                assertFalse(dev.isEmpty(), where + ": no dev sentences");
+                assertTrue(dev.stream().noneMatch(train::contains), where + ": dev sentences among the training sentences");
+                if (t.getValue().testFile() == null) continue;
+                List<String> test = t.getValue().testFile().read().stream().map(x -> x.source()).toList();
+                java.util.Set<String> devSet = new java.util.HashSet<>(dev);
+                assertTrue(test.stream().noneMatch(devSet::contains), where + ": test sentences among its dev sentences");
+                assertTrue(test.stream().noneMatch(sourceDev::contains), where + ": test sentences among the source dev");
+                assertTrue(test.stream().noneMatch(train::contains), where + ": test sentences among the training sentences");
+                if (c.task() != null && c.task().equals("ner"))
+                    assertTrue(test.size() >= (t.getKey().equals("hi") ? 600 : 2000), where + ": " + test.size() + " reported sentences");
+            }
+        }
+    }
+
     private static boolean isSweep(Path f) throws IOException {
         return Files.readString(f).lines().anyMatch(l -> l.startsWith("targets:"));
     }
