@@ -212,14 +212,21 @@ public final class ReportWriter {
         m.paperRows().forEach((key, rows) -> {
             List<List<String>> body = new ArrayList<>();
             String pm = PaperNumbers.paperModel(key.model());
+            java.util.Set<String> sources = new java.util.HashSet<>();
+            for (Row r : rows) sources.add(r.source());
             for (String setting : List.of("cross", "multi", "cross, SL = TL", "multi, SL = TL"))
                 for (String metric : m.metrics(key.task())) {
                     boolean cross = setting.startsWith("cross"), mono = setting.endsWith("SL = TL");
                     List<Double> pr = new ArrayList<>(), hon = new ArrayList<>(), ks = new ArrayList<>(), pThese = new ArrayList<>();
                     int pairs = 0, up = 0, down = 0;
+                    java.util.Set<List<Object>> seen = new java.util.HashSet<>();
                     for (Row r : rows) {
                         Group g = cross ? r.cross() : r.multi();
-                        if (g == null || r.source().equals(r.target()) != mono) continue;
+                        // multi: a target is "SL = TL" when it is the source of some row (one model, one class per target)
+                        boolean same = cross ? r.source().equals(r.target()) : sources.contains(r.target());
+                        if (g == null || same != mono) continue;
+                        // one multi-lingual model sits in the rows of every cross source it covers: count each target once
+                        if (!seen.add(List.of(g, r.target()))) continue;
                         pairs++;
                         Selection a = m.paperRule(g, r.target(), metric), b = m.honestRule(g, r.target(), metric);
                         if (a != null) { pr.add(a.delta().diff()); ks.add((double) a.k()); }

@@ -280,6 +280,31 @@ class ReportCommandTest {
         assertTrue(t.select("tbody tr").stream().anyMatch(r -> r.child(0).text().equals("cross, SL = TL")), "en→en is its own row");
     }
 
+    /** Two cross sources and one multi-lingual model over both: the multi model counts once per target in the summary. */
+    @Test
+    void multiLingualModelCountsOncePerTarget(@TempDir Path dir) throws Exception {
+        Path r = dir.resolve("runs"), o = dir.resolve("out");
+        for (List<String> sources : List.of(List.of("en"), List.of("de"), List.of("de", "en")))
+            for (int k = 0; k <= 1; k++) {
+                Map<String, Map<String, RunResult.Split>> results = new LinkedHashMap<>();
+                for (String lang : List.of("en", "de", "zh"))
+                    for (String split : splitsOf(lang))
+                        results.computeIfAbsent(lang, x -> new LinkedHashMap<>())
+                                .put(split, RunResult.Split.score("pos", GOLD.get(lang + "/" + split), GOLD.get(lang + "/" + split)));
+                String setting = sources.size() > 1 ? "multi" : "cross";
+                new RunResult("synthetic-mbert", "pos", sources, setting, k == 0 ? "none" : "lowest", k, k == 0 ? List.of() : List.of("0:0"),
+                        "train+eval", 42, new RunResult.Run(100, 1, 5e-5, 16, 128, 10, 1L << 30), results)
+                        .write(r.resolve(String.join("+", sources) + "-" + setting).resolve("k" + k + ".json"));
+            }
+        assertEquals(0, Main.run("report", "--runs", r.toString(), "--to", o.toString(), "--resamples", "200"));
+        Document d = Jsoup.parse(Files.readString(o.resolve("report.html")));
+        Map<String, String> pairs = new LinkedHashMap<>();
+        for (Element tr : d.select("table[id^=summary-pos] tbody tr"))
+            if (tr.child(1).text().equals("accuracy")) pairs.put(tr.child(0).text(), tr.child(2).text());
+        // cross: en→de, en→zh, de→en, de→zh; multi: zh is the one target outside the training languages, de and en are in it
+        assertEquals(Map.of("cross", "4", "cross, SL = TL", "2", "multi", "1", "multi, SL = TL", "2"), pairs);
+    }
+
     @Test
     void curveTablesHaveEveryTrialAndMissingOnesAreListed() {
         Element t = table("curve-pos-en-cross-synthetic-mbert-seed-42-de-accuracy");
