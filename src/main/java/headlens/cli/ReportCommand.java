@@ -4,9 +4,12 @@ import headlens.core.HeadlensException;
 import headlens.report.PairedBootstrap;
 import headlens.report.ReportWriter;
 import headlens.report.Runs;
+import headlens.sweep.SweepConfig;
+import headlens.sweep.SweepPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,6 +35,9 @@ public final class ReportCommand implements Callable<Integer> {
     int resamples;
     @Option(names = "--seed", defaultValue = "" + PairedBootstrap.DEFAULT_SEED, description = "Bootstrap seed (default: ${DEFAULT-VALUE}).")
     long seed;
+    @Option(names = "--expect", arity = "1..*", description = "Sweep configs whose units should be in the report: the units "
+            + "without a result file under the config's output are listed under 'Missing cells', grids not started included.")
+    List<Path> expect = List.of();
 
     @Override
     public Integer call() {
@@ -40,9 +46,23 @@ public final class ReportCommand implements Callable<Integer> {
         Runs all = runs == null ? new Runs(new java.util.LinkedHashMap<>(), List.of()) : Runs.scan(runs);
         for (String s : sweeps) all = all.plus(Runs.sweep(s));
         if (all.results().isEmpty()) throw new HeadlensException((runs == null ? "--sweep" : runs.toString()) + ": no result files found");
-        ReportWriter.write(all, to, resamples, seed, title);
+        ReportWriter.write(all, to, resamples, seed, title, notRun(expect));
         System.err.println("wrote " + to.resolve("report.md") + " and " + to.resolve("report.html")
                 + " (" + all.results().size() + " result files, " + all.heads().size() + " heads files)");
         return 0;
+    }
+
+    /** One line per expected grid with units that have no result file yet. */
+    static List<String> notRun(List<Path> configs) {
+        List<String> out = new java.util.ArrayList<>();
+        for (Path c : configs) {
+            SweepConfig cfg = SweepConfig.read(c);
+            List<SweepPlan.Unit> units = SweepPlan.of(cfg).units();
+            List<String> missing = units.stream().filter(u -> !Files.isRegularFile(u.file(Path.of(cfg.output())))).map(SweepPlan.Unit::id).toList();
+            if (missing.isEmpty()) continue;
+            out.add(cfg.name() + " (" + c + "): " + (missing.size() == units.size() ? "none of its " + units.size() + " units has run"
+                    : missing.size() + " of " + units.size() + " units not run: " + String.join(", ", missing)));
+        }
+        return out;
     }
 }

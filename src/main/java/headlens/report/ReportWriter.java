@@ -48,15 +48,21 @@ public final class ReportWriter {
 
     private final String title;
 
-    private ReportWriter(Runs runs, int resamples, long seed, String title) {
+    private final List<String> notRun;
+
+    private ReportWriter(Runs runs, int resamples, long seed, String title, List<String> notRun) {
         this.runs = runs;
         this.title = title;
+        this.notRun = List.copyOf(notRun);
         this.m = new ReportModel(runs, resamples, seed);
     }
 
     /** Writes {@code out/report.md} and {@code out/report.html} (each atomically). */
-    public static void write(Runs runs, Path out, int resamples, long seed, String title) {
-        ReportWriter w = new ReportWriter(runs, resamples, seed, title == null || title.isBlank() ? "Head pruning, cross- and multi-lingual: report" : title);
+    public static void write(Runs runs, Path out, int resamples, long seed, String title) { write(runs, out, resamples, seed, title, List.of()); }
+
+    /** As above; {@code notRun}: lines naming expected units without a result file (listed under 'Missing cells'). */
+    public static void write(Runs runs, Path out, int resamples, long seed, String title, List<String> notRun) {
+        ReportWriter w = new ReportWriter(runs, resamples, seed, title == null || title.isBlank() ? "Head pruning, cross- and multi-lingual: report" : title, notRun);
         List<Section> sections = w.sections(true);
         String html = w.html(sections);
         w.figures = 0;
@@ -119,7 +125,8 @@ public final class ReportWriter {
                     seedTables(), List.of()));
         s.add(headsSection(withFigures));
         s.add(new Section("runs", "What each run used", List.of(), List.of(budgetTable()), List.of()));
-        List<String> missing = m.missing();
+        List<String> missing = new ArrayList<>(notRun);
+        missing.addAll(m.missing());
         s.add(new Section("missing", "Missing cells (" + missing.size() + ")",
                 missing.isEmpty() ? List.of("None.") : missing.stream().map(x -> "- " + x).toList(), List.of(), List.of()));
         return s;

@@ -280,6 +280,24 @@ class ReportCommandTest {
         assertTrue(t.select("tbody tr").stream().anyMatch(r -> r.child(0).text().equals("cross, SL = TL")), "en→en is its own row");
     }
 
+    /** --expect lists the expected grids' units without a result file, a grid not started included. */
+    @Test
+    void expectedUnitsWithoutResultsAreListed(@TempDir Path dir) throws Exception {
+        List<String> args = new ArrayList<>(List.of("report", "--runs", runs.toString(), "--to", dir.resolve("out").toString(), "--resamples", "100", "--expect"));
+        for (String name : List.of("started", "unstarted")) {
+            Path yaml = dir.resolve(name + ".yaml");
+            Files.writeString(yaml, String.join("\n", "name: " + name, "output: " + dir.resolve(name), "train: [{file: x.tsv}]",
+                    "source_dev: [{file: y.tsv}]", "targets:", "  en: {dev: y.tsv}", "k_max: 2", "controls: []", ""));
+            args.add(yaml.toString());
+        }
+        Files.createDirectories(dir.resolve("started/trials"));
+        Files.writeString(dir.resolve("started/trials/base-k00.json"), "{}");
+        assertEquals(0, Main.run(args.toArray(String[]::new)));
+        String missing = Jsoup.parse(Files.readString(dir.resolve("out/report.html"))).select("#missing").text();
+        assertTrue(missing.contains("started (" + dir.resolve("started.yaml") + "): 3 of 4 units not run: heads, lowest-k01, lowest-k02"), missing);
+        assertTrue(missing.contains("unstarted (" + dir.resolve("unstarted.yaml") + "): none of its 4 units has run"), missing);
+    }
+
     /** Two cross sources and one multi-lingual model over both: the multi model counts once per target in the summary. */
     @Test
     void multiLingualModelCountsOncePerTarget(@TempDir Path dir) throws Exception {
