@@ -174,7 +174,16 @@ public final class ReportWriter {
         }
         return new Table(id("paper", key.task(), metric, key.model(), key.masking(), String.valueOf(key.seed())),
                 keyTitle(key) + ": " + ReportModel.metricName(metric), header, body,
-                List.of("Pr = the best of k = 1..12 (lowest-ranked heads) on the reported split; k = that k" + partial(rows) + "."));
+                notes("Pr = the best of k = 1..12 (lowest-ranked heads) on the reported split; k = that k" + partial(rows) + ".", rows));
+    }
+
+    /** The note, and one naming the Mul targets outside the multi-lingual model's training languages (the paper has none). */
+    private static List<String> notes(String note, List<Row> rows) {
+        TreeSet<String> outside = new TreeSet<>();
+        for (Row r : rows) if (r.multi() != null && !r.multi().exp.sources().contains(r.target())) outside.add(r.target().toUpperCase(Locale.ROOT));
+        if (outside.isEmpty()) return List.of(note);
+        return List.of(note, "Mul for " + String.join(", ", outside) + ": not among the multi-lingual model's training languages (no "
+                + "training data here), so zero-shot there too; the paper's Mul model was trained on every language it reports.");
     }
 
     /** Where the grid is not complete, which k the selection had to choose from. */
@@ -209,7 +218,7 @@ public final class ReportWriter {
         }
         return new Table(id("honest", key.task(), metric, key.model(), key.masking(), String.valueOf(key.seed())),
                 keyTitle(key) + ": " + ReportModel.metricName(metric), header, body,
-                List.of("k = the best of k = 1..12 on the target's dev set (ties: the smaller k); Unp/Pr/Δ on test" + partial(rows) + "."));
+                notes("k = the best of k = 1..12 on the target's dev set (ties: the smaller k); Unp/Pr/Δ on test" + partial(rows) + ".", rows));
     }
 
     private List<Table> summaryTables() {

@@ -214,6 +214,8 @@ class ReportCommandTest {
     void partialGridIsSaidUnderTheSelectionTables() {
         assertTrue(html.text().contains("k = that k (only k = 1, 2, 3 have run so far: the choice is among those)."), "paper-rule note");
         assertTrue(html.text().contains("Unp/Pr/Δ on test (only k = 1, 2, 3 have run so far: the choice is among those)."), "honest-rule note");
+        // the multi model trained on de+en: zh is zero-shot in its column too
+        assertTrue(html.text().contains("Mul for ZH: not among the multi-lingual model's training languages"), "zero-shot Mul note");
     }
 
     @Test
