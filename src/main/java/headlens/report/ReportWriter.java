@@ -270,7 +270,9 @@ public final class ReportWriter {
             out.add(new Table(id("summary", key.task(), key.model(), key.masking(), String.valueOf(key.seed())), keyTitle(key), header, body,
                     List.of("pairs = source→target rows with target ≠ source (rows SL = TL apart, as the paper's English row of Table 4); improved = Δ > 0 (of those with a value); "
                             + "CI > 0 / CI < 0 = honest-rule intervals wholly above / below zero; mean k = the mean number of heads "
-                            + "pruned at the paper-rule k (paper mean k: its footnote 6, over both settings).")));
+                            + "pruned at the paper-rule k (paper mean k: its footnote 6, over both settings).",
+                            "The paper's text states: " + PaperNumbers.stated(key.task()) + ". The honest rule's mean covers only targets "
+                            + "with a labelled test split, so it may average fewer pairs than the paper rule's (the 'pairs' column counts all).")));
         });
         return out;
     }

@@ -279,6 +279,7 @@ class ReportCommandTest {
         assertEquals("+0.91", pf.child(10).text());
         assertEquals("23 of 24", pf.child(11).text());   // ma2021.md: only AR→JA (44.32 → 44.18) does not improve
         assertEquals("7.52", pf.child(12).text());       // footnote 6, mBERT POS
+        assertTrue(html.text().contains("The paper's text states: pruning helps in 88 of 96 pairs"), "stated aggregates");
         assertTrue(t.select("tbody tr").stream().anyMatch(r -> r.child(0).text().equals("cross, SL = TL")), "en→en is its own row");
     }
 
