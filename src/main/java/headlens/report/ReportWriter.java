@@ -569,7 +569,9 @@ public final class ReportWriter {
         }
         return new Table("runs-used", "Budget and cost per experiment (from its k = 0 run, or its first trial)",
                 List.of("experiment", "runs", "train sentences", "epochs", "lr", "batch", "max length", "wall s per run (mean)",
-                        "peak RSS GiB (max)", "evaluation sentences (reported split)"), body, List.of());
+                        "peak RSS GiB (max)", "evaluation sentences (reported split)"), body,
+                List.of("Wall time is that of the process that finished each run: a run stopped and resumed counts its last sitting only "
+                        + "(its trial file says \"resumed\"; the grids' logs/NOTES.md give the sittings)."));
     }
 
     // ------------------------------------------------------------------------------------------------ Markdown

@@ -370,8 +370,9 @@ public final class Sweep {
         res.put("source_dev", r.bestScore());
         res.put("best_step", r.bestStep());
         res.put("steps", r.steps());
-        res.put("seconds", secs);
+        res.put("seconds", secs);   // this process only: a resumed trial's earlier sittings are not counted
         res.put("train_seconds", secs - evalSecs[0]);   // includes checkpoint writes
+        res.put("resumed", resume);
         res.put("train_sentences", trainSentences);
         res.put("epochs", training.epochs());
         res.set("scores", best.get("scores"));

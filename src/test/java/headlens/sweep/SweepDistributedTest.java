@@ -229,7 +229,7 @@ class SweepDistributedTest {
         return JSON.readTree(f.toFile());
     }
 
-    /** Without what measures time or memory: {@code seconds}, {@code train_seconds}, {@code costs}, heads.json's {@code info}, the result files' {@code wall_seconds} and {@code peak_rss_bytes}. */
+    /** Without what measures time or memory: {@code seconds}, {@code train_seconds}, {@code resumed} (how the run went, not what it found), {@code costs}, heads.json's {@code info}, the result files' {@code wall_seconds} and {@code peak_rss_bytes}. */
     static JsonNode normalize(JsonNode n) {
         JsonNode c = n.deepCopy();
         strip(c);
@@ -238,7 +238,7 @@ class SweepDistributedTest {
 
     private static void strip(JsonNode n) {
         if (n instanceof ObjectNode o) {
-            for (String k : List.of("seconds", "train_seconds", "costs", "info", "wall_seconds", "peak_rss_bytes")) o.remove(k);
+            for (String k : List.of("seconds", "train_seconds", "resumed", "costs", "info", "wall_seconds", "peak_rss_bytes")) o.remove(k);
             for (Iterator<JsonNode> it = o.elements(); it.hasNext(); ) strip(it.next());
         } else if (n instanceof ArrayNode a) {
             a.forEach(SweepDistributedTest::strip);
