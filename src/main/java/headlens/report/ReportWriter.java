@@ -303,6 +303,8 @@ public final class ReportWriter {
                         if (o.equals("lowest") && dev) header.add("lowest dev");
                         header.addAll(List.of(o + " " + split, "Δ " + o + " [95% CI]"));
                     }
+                    List<String> controls = orders.stream().filter(o -> !o.equals("lowest")).toList();
+                    for (String o : controls) header.add("lowest − " + o + " [95% CI]");
                     TreeSet<Integer> ks = new TreeSet<>(List.of(0));
                     g.trials.values().forEach(x -> ks.addAll(x.keySet()));
                     List<List<String>> body = new ArrayList<>();
@@ -317,6 +319,11 @@ public final class ReportWriter {
                             Delta d = m.delta(g, order, k, t, split, metric);
                             c.add(d == null ? DASH : pct(d.value()));
                             c.add(d == null ? DASH : k == 0 ? "0" : delta(d));
+                        }
+                        // the paper's order against a control at the same k, on the same sentences
+                        for (String o : controls) {
+                            Delta d = k == 0 ? null : m.compare(g.run("lowest", k), g.run(o, k), t, split, metric);
+                            c.add(delta(d));
                         }
                         body.add(c);
                     }

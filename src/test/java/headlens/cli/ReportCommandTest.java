@@ -66,6 +66,7 @@ class ReportCommandTest {
         trial("cross", List.of("en"), "none", 0);
         for (int k = 1; k <= 3; k++) trial("cross", List.of("en"), "lowest", k);
         trial("cross", List.of("en"), "highest", 4);
+        trial("cross", List.of("en"), "highest", 2);
         trial("cross", List.of("en"), "lowest", 1, "train-only");
         trial("cross", List.of("en"), "lowest", 2, "train-only");
         trial("cross", List.of("en"), "none", 0, "train+eval", 43);   // the seed control: k = 0 alone, another seed
@@ -332,6 +333,12 @@ class ReportCommandTest {
         Map<String, String> k4 = row(t, "4");
         assertEquals(pct(acc("cross", "highest", 4, "de", "test")), k4.get("highest test"));
         assertEquals("—", k4.get("lowest test"));
+        assertEquals("—", k4.get("lowest − highest [95% CI]"));   // no lowest k = 4
+        String lh = row(t, "2").get("lowest − highest [95% CI]");
+        double diff = acc("cross", "lowest", 2, "de", "test") - acc("cross", "highest", 2, "de", "test");
+        assertTrue(lh.startsWith(signed(100 * diff) + " ["), lh);
+        double[] ci = Arrays.stream(lh.substring(lh.indexOf('[') + 1, lh.indexOf(']')).split(", ")).mapToDouble(Double::parseDouble).toArray();
+        assertTrue(ci[0] <= 100 * diff + 0.005 && 100 * diff - 0.005 <= ci[1], lh);
         assertEquals(pct(acc("cross", "lowest", 2, "de", "dev")), row(t, "2").get("lowest dev"));
         List<String> missing = html.select("#missing li").eachText();
         assertTrue(missing.contains("pos en cross · synthetic-mbert · seed 42: lowest k = 4–12 not run"), missing.toString());
