@@ -35,8 +35,6 @@ public record ImportanceReport(int layers, int heads, String method, Map<String,
      * the gradient rankings of alternate batches, {@link HeadImportance.Result#splitHalf()}; absent from older files).
      */
     public record Language(HeadScores gradient, HeadScores token, HeadScores entropy, int sentences, Double splitHalf) {
-        public Language(HeadScores gradient, HeadScores token, HeadScores entropy, int sentences) { this(gradient, token, entropy, sentences, null); }
-
         public HeadScores ranking(String method) {
             HeadScores s = method.equals("token") ? token : gradient;
             if (s == null) throw new HeadlensException("heads file has no '" + method + "' table for '" + gradient.name() + "'");

@@ -165,6 +165,20 @@ final class ReportModel {
         return d;
     }
 
+    /** One target of a seed control: the other seed's k = 0 minus this experiment's, and this experiment's honest-rule pruning Δ. */
+    record SeedRow(String target, String split, Delta seed, Selection pruning) {}
+
+    /** The rows of a seed control {experiment, its k = 0 with another seed}, targets with scores in both (sorted). */
+    List<SeedRow> seedRows(Group[] control, String metric) {
+        List<SeedRow> out = new ArrayList<>();
+        for (String t : control[0].targets()) {
+            String split = control[0].reportedSplit(t);
+            Delta d = compare(control[1].base, control[0].base, t, split, metric);
+            if (d != null) out.add(new SeedRow(t, split, d, honestRule(control[0], t, metric)));
+        }
+        return out;
+    }
+
     /** Experiments that differ only in masking: {train+eval, train-only}. */
     List<Group[]> maskingPairs() {
         List<Group[]> out = new ArrayList<>();

@@ -57,10 +57,10 @@ public final class ReportWriter {
         this.m = new ReportModel(runs, resamples, seed);
     }
 
-    /** Writes {@code out/report.md} and {@code out/report.html} (each atomically). */
-    public static void write(Runs runs, Path out, int resamples, long seed, String title) { write(runs, out, resamples, seed, title, List.of()); }
-
-    /** As above; {@code notRun}: lines naming expected units without a result file (listed under 'Missing cells'). */
+    /**
+     * Writes {@code out/report.md} and {@code out/report.html} (each atomically); {@code notRun}: lines naming expected
+     * units without a result file (listed under 'Missing cells').
+     */
     public static void write(Runs runs, Path out, int resamples, long seed, String title, List<String> notRun) {
         ReportWriter w = new ReportWriter(runs, resamples, seed, title == null || title.isBlank() ? "Head pruning, cross- and multi-lingual: report" : title, notRun);
         List<Section> sections = w.sections(true);
@@ -189,11 +189,10 @@ public final class ReportWriter {
     /** Where the grid is not complete, which k the selection had to choose from. */
     private static String partial(List<Row> rows) {
         TreeSet<Integer> run = new TreeSet<>();
-        boolean any = false;
         for (Row r : rows)
             for (Group g : new Group[]{r.cross(), r.multi()})
-                if (g != null) { any = true; if (g.trials.containsKey("lowest")) run.addAll(g.trials.get("lowest").keySet()); }
-        if (!any || run.size() == ReportModel.K_MAX) return "";
+                if (g != null && g.trials.containsKey("lowest")) run.addAll(g.trials.get("lowest").keySet());
+        if (run.size() == ReportModel.K_MAX) return "";
         return run.isEmpty() ? " (no pruned trial has run yet)"
                 : " (only k = " + String.join(", ", run.stream().map(String::valueOf).toList()) + " have run so far: the choice is among those)";
     }
@@ -342,14 +341,13 @@ public final class ReportWriter {
                 int excl = 0, withCi = 0, smaller = 0;
                 String largest = null;
                 double max = -1;
-                for (String t : p[0].targets()) {
-                    if (p[0].exp.sources().contains(t)) continue;
-                    Delta d = m.compare(p[1].base, p[0].base, t, p[0].reportedSplit(t), metric);
-                    if (d == null) continue;
+                for (ReportModel.SeedRow row : m.seedRows(p, metric)) {
+                    if (p[0].exp.sources().contains(row.target())) continue;
+                    Delta d = row.seed();
                     seed.add(Math.abs(d.diff()));
-                    if (Math.abs(d.diff()) > max) { max = Math.abs(d.diff()); largest = t; }
+                    if (Math.abs(d.diff()) > max) { max = Math.abs(d.diff()); largest = row.target(); }
                     if (d.ci() != null) { withCi++; if (d.ci().sign() != 0) excl++; }
-                    Selection h = m.honestRule(p[0], t, metric);
+                    Selection h = row.pruning();
                     if (h != null) {
                         pruning.add(Math.abs(h.delta().diff()));
                         if (Math.abs(h.delta().diff()) <= Math.abs(d.diff())) smaller++;
@@ -377,12 +375,10 @@ public final class ReportWriter {
             for (String metric : m.metrics(p[0].exp.task())) {
                 long a = p[0].exp.seed(), b = p[1].exp.seed();
                 List<List<String>> body = new ArrayList<>();
-                for (String t : p[0].targets()) {
-                    String split = p[0].reportedSplit(t);
-                    Delta d = m.compare(p[1].base, p[0].base, t, split, metric);
-                    if (d == null) continue;
-                    Selection h = m.honestRule(p[0], t, metric);
-                    body.add(List.of(pair(p[0].exp.sourceLabel(), t), split, pct(d.base()), pct(d.value()), delta(d),
+                for (ReportModel.SeedRow row : m.seedRows(p, metric)) {
+                    Delta d = row.seed();
+                    Selection h = row.pruning();
+                    body.add(List.of(pair(p[0].exp.sourceLabel(), row.target()), row.split(), pct(d.base()), pct(d.value()), delta(d),
                             h == null ? DASH : String.valueOf(h.k()), h == null ? DASH : delta(h.delta()),
                             h == null ? DASH : Math.abs(h.delta().diff()) > Math.abs(d.diff()) ? "yes" : "no"));
                 }

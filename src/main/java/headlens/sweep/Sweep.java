@@ -9,7 +9,6 @@ import headlens.core.AtomicFiles;
 import headlens.core.HeadlensException;
 import headlens.core.Json;
 import headlens.data.Batches;
-import headlens.data.DataReaders;
 import headlens.data.Example;
 import headlens.data.LabelMap;
 import headlens.data.Sentence;
