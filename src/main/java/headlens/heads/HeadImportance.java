@@ -28,6 +28,10 @@ import java.util.function.Consumer;
  *       Σ_j (d loss / d P_h(t,j))·P_h(t,j); summed over t without the |·| it is exactly the gate gradient.</li>
  *   <li>{@code entropy}: Σ over real query tokens of the entropy −Σ_j P log P of each head's attention row
  *       (bertology's {@code attn_entropy}, before its division by the token count).</li>
+ *   <li>{@code released} (what Ma et al.'s released code ranks by instead of the gate): per batch, the mean of
+ *       |d loss / d W_K| plus the mean of |d loss / d W_V| over head h's block, the block cut from the [out, in]
+ *       weight's <em>input</em> columns h·d..(h+1)·d (their {@code view(768, 12, 64)}; the query is ignored), summed over
+ *       batches; normalised per layer by the L1 sum ({@link HeadScores#fromRawL1}). Only for unpruned models.</li>
  * </ul>
  * Scores are indexed by original head (physically pruned heads are NaN). Only the sums are kept: {@code data} is read
  * once, batch by batch, so it can be a lazy sequence.
@@ -44,7 +48,8 @@ public final class HeadImportance {
      * rankings of the even- and the odd-numbered batches (null with fewer than two batches with labelled tokens): how
      * well the data agree with themselves, the ceiling for any agreement between languages.
      */
-    public record Result(HeadScores gradient, HeadScores token, HeadScores entropy, int sentences, long tokens, Double splitHalf) {}
+    public record Result(HeadScores gradient, HeadScores token, HeadScores entropy, HeadScores released, int sentences,
+                         long tokens, Double splitHalf) {}
 
     private HeadImportance() {}
 
@@ -54,12 +59,21 @@ public final class HeadImportance {
      */
     public static Result compute(String name, TokenClassifier clf, Iterable<Example> data, boolean withDetail,
                                  Consumer<Integer> progress) {
+        return compute(name, clf, data, withDetail, false, progress);
+    }
+
+    /** @param withReleased also the released code's K/V weight-gradient table ({@link Result#released()}) */
+    public static Result compute(String name, TokenClassifier clf, Iterable<Example> data, boolean withDetail,
+                                 boolean withReleased, Consumer<Integer> progress) {
         Encoder enc = clf.encoder();
         EncoderConfig cfg = enc.config();
         if (withDetail && !enc.options().attentions())
             throw new IllegalArgumentException("per-token importance and entropy need an encoder built with attention outputs");
         int layers = cfg.numHiddenLayers();
+        if (withReleased && HeadLayout.totalHeads(cfg) != layers * cfg.numAttentionHeads())
+            throw new IllegalArgumentException("the released code's K/V ranking needs an unpruned model (its blocks are input columns)");
         double[][] grad = new double[layers][], token = new double[layers][], entropy = new double[layers][];
+        double[][] kv = new double[layers][cfg.numAttentionHeads()];
         double[][][] half = new double[2][layers][];   // the gradient sums of even and odd batches (they add up to grad)
         for (int l = 0; l < layers; l++) {
             grad[l] = new double[cfg.headsInLayer(l)];
@@ -74,6 +88,8 @@ public final class HeadImportance {
         List<String> wrt = new ArrayList<>();
         wrt.add(Encoder.HEAD_GATES);
         wrt.addAll(attn);
+        if (withReleased)
+            for (int l = 0; l < layers; l++) { wrt.add(Encoder.keyWeight(l)); wrt.add(Encoder.valueWeight(l)); }
         int sentences = 0;
         long tokens = 0;
         // data sorted by length (as ImportanceCommand's) leaves no buffers idle for past lengths; the memory of
@@ -90,6 +106,12 @@ public final class HeadImportance {
                     double v = Math.abs(g.getDouble(l, h));
                     grad[l][h] += v;
                     half[side][l][h] += v;
+                }
+            if (withReleased)
+                for (int l = 0; l < layers; l++) {
+                    double[] k = blockMeanAbs(r.getGradients().get(Encoder.keyWeight(l)), kv[l].length);
+                    double[] v = blockMeanAbs(r.getGradients().get(Encoder.valueWeight(l)), kv[l].length);
+                    for (int h = 0; h < kv[l].length; h++) kv[l][h] += k[h] + v[h];
                 }
             if (withDetail) {
                 for (int l = 0; l < layers; l++) {
@@ -116,11 +138,23 @@ public final class HeadImportance {
         return new Result(HeadScores.fromRaw(name, toOriginal(cfg, grad), tokens),
                 withDetail ? HeadScores.fromRaw(name, toOriginal(cfg, token), tokens) : null,
                 withDetail ? HeadScores.fromRaw(name, toOriginal(cfg, entropy), tokens) : null,
+                withReleased ? HeadScores.fromRawL1(name, kv, tokens) : null,
                 sentences, tokens, splitHalf);
     }
 
     /** Spearman–Brown: the reliability of the whole data from the agreement {@code rho} of its two halves. */
     public static double spearmanBrown(double rho) { return 2 * rho / (1 + rho); }
+
+    /** Mean |g| over each of {@code blocks} equal slices of the input (last) axis of a [out, in] weight gradient. */
+    static double[] blockMeanAbs(INDArray g, int blocks) {
+        int out = (int) g.size(0), in = (int) g.size(1), d = in / blocks;
+        float[] v = g.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        double[] m = new double[blocks];
+        for (int o = 0; o < out; o++)
+            for (int i = 0; i < in; i++) m[i / d] += Math.abs(v[o * in + i]);
+        for (int b = 0; b < blocks; b++) m[b] /= (double) out * d;
+        return m;
+    }
 
     /** Per-token |Σ_j dP·P| and row entropies over real query tokens, accumulated per head. */
     static void accumulateDetail(INDArray p, INDArray dp, int[][] mask, double[] token, double[] entropy) {

@@ -19,7 +19,12 @@ import java.util.Random;
 public record HeadScores(String name, double[][] raw, double[][] normalized, long tokens) {
 
     public static HeadScores fromRaw(String name, double[][] raw, long tokens) {
-        return new HeadScores(name, raw, normalize(raw), tokens);
+        return new HeadScores(name, raw, normalize(raw, false), tokens);
+    }
+
+    /** As the authors' released code normalises its K/V table: each layer divided by its L1 sum, then min-max. */
+    public static HeadScores fromRawL1(String name, double[][] raw, long tokens) {
+        return new HeadScores(name, raw, normalize(raw, true), tokens);
     }
 
     public int layers() { return raw.length; }
@@ -28,14 +33,14 @@ public record HeadScores(String name, double[][] raw, double[][] normalized, lon
 
     public boolean present(int layer, int head) { return !Double.isNaN(raw[layer][head]); }
 
-    /** Per-layer L2 normalisation (+1e-20 as in the reference code), then global min-max over the present heads. */
-    public static double[][] normalize(double[][] raw) {
+    /** Per-layer L2 (or L1) normalisation (+1e-20 as in the reference code), then global min-max over the present heads. */
+    public static double[][] normalize(double[][] raw, boolean l1) {
         double[][] n = new double[raw.length][];
         double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
         for (int l = 0; l < raw.length; l++) {
             double ss = 0;
-            for (double v : raw[l]) if (!Double.isNaN(v)) ss += v * v;
-            double norm = Math.sqrt(ss) + 1e-20;
+            for (double v : raw[l]) if (!Double.isNaN(v)) ss += l1 ? Math.abs(v) : v * v;
+            double norm = (l1 ? ss : Math.sqrt(ss)) + 1e-20;
             n[l] = new double[raw[l].length];
             for (int h = 0; h < raw[l].length; h++) {
                 n[l][h] = raw[l][h] / norm;

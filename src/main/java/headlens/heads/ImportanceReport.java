@@ -31,10 +31,16 @@ public record ImportanceReport(int layers, int heads, String method, Map<String,
     private static final long MAX_BYTES = 64L << 20;
 
     /**
-     * One language's tables; {@code token} and {@code entropy} may be null, as may {@code splitHalf} (Spearman's ρ between
-     * the gradient rankings of alternate batches, {@link HeadImportance.Result#splitHalf()}; absent from older files).
+     * One language's tables; {@code token}, {@code entropy} and {@code released} (the authors' released code's K/V
+     * weight-gradient table, {@link HeadImportance.Result#released()}) may be null, as may {@code splitHalf} (Spearman's ρ
+     * between the gradient rankings of alternate batches, {@link HeadImportance.Result#splitHalf()}; absent from older files).
      */
-    public record Language(HeadScores gradient, HeadScores token, HeadScores entropy, int sentences, Double splitHalf) {
+    public record Language(HeadScores gradient, HeadScores token, HeadScores entropy, HeadScores released, int sentences,
+                           Double splitHalf) {
+        public Language(HeadScores gradient, HeadScores token, HeadScores entropy, int sentences, Double splitHalf) {
+            this(gradient, token, entropy, null, sentences, splitHalf);
+        }
+
         public HeadScores ranking(String method) {
             HeadScores s = method.equals("token") ? token : gradient;
             if (s == null) throw new HeadlensException("heads file has no '" + method + "' table for '" + gradient.name() + "'");
@@ -93,6 +99,9 @@ public record ImportanceReport(int layers, int heads, String method, Map<String,
         o.put("ranking_order", "least important first; heads as \"layer:head\" (original indices)");
         if (languages.values().stream().anyMatch(l -> l.splitHalf() != null))
             o.put("split_half", "split_half_rho: Spearman's rho between the gradient rankings of a language's even- and odd-numbered (length-sorted) batches");
+        if (languages.values().stream().anyMatch(l -> l.released() != null))
+            o.put("released_kv", "released_kv: the authors' released code's ranking table (not used here to rank): per batch the mean |dL/dW_K| + "
+                    + "mean |dL/dW_V| over each head's input-column block, summed; normalized per layer by the L1 sum, then min-max");
         ObjectNode langs = o.putObject("languages");
         languages.forEach((k, l) -> {
             ObjectNode n = langs.putObject(k);
@@ -102,6 +111,7 @@ public record ImportanceReport(int layers, int heads, String method, Map<String,
             putTable(n.putObject("gradient"), l.gradient());
             if (l.token() != null) putTable(n.putObject("token"), l.token());
             if (l.entropy() != null) putTable(n.putObject("entropy"), l.entropy());
+            if (l.released() != null) putTable(n.putObject("released_kv"), l.released());
         });
         HeadScores agg = aggregate();
         ObjectNode a = o.putObject("aggregate");
@@ -165,6 +175,8 @@ public record ImportanceReport(int layers, int heads, String method, Map<String,
             HeadScores g = table(l.path("gradient"), e.getKey(), tokens, layers, heads, file, where + ".gradient");
             HeadScores t = l.has("token") ? table(l.get("token"), e.getKey(), tokens, layers, heads, file, where + ".token") : null;
             HeadScores en = l.has("entropy") ? table(l.get("entropy"), e.getKey(), tokens, layers, heads, file, where + ".entropy") : null;
+            HeadScores kv = l.has("released_kv") ? table(l.get("released_kv"), e.getKey(), tokens, layers, heads, file, where + ".released_kv") : null;
+            if (kv != null) kv = HeadScores.fromRawL1(kv.name(), kv.raw(), kv.tokens());
             Double half = null;
             if (l.has("split_half_rho")) {
                 JsonNode h = l.get("split_half_rho");
@@ -172,7 +184,7 @@ public record ImportanceReport(int layers, int heads, String method, Map<String,
                     throw new HeadlensException(file + ": " + where + ".split_half_rho must be a number in [-1, 1], not " + h);
                 half = h.asDouble();
             }
-            m.put(e.getKey(), new Language(g, t, en, l.path("sentences").asInt(0), half));
+            m.put(e.getKey(), new Language(g, t, en, kv, l.path("sentences").asInt(0), half));
         }
         List<String> rl = null;
         if (o.path("aggregate").path("languages").isArray()) {

@@ -190,6 +190,12 @@ public final class Encoder {
         return "encoder.layer." + l + ".";
     }
 
+    /** Layer l's key projection weight [out, in] (the released code's head ranking reads its gradient). */
+    public static String keyWeight(int l) { return prefix(l) + "attention.self.key.weight"; }
+
+    /** Layer l's value projection weight [out, in]. */
+    public static String valueWeight(int l) { return prefix(l) + "attention.self.value.weight"; }
+
     /** torch Linear {@code name}: x · Wᵀ + b, W [out, in]. */
     private SDVariable linear(SDVariable x, String name, int out, int in) {
         return ops.linear(x, param(name + ".weight", out, in), param(name + ".bias", out));                           // [N, out]

@@ -6,6 +6,8 @@ import headlens.heads.Charts;
 import headlens.heads.HeadImportance;
 import headlens.heads.HeadScores;
 import headlens.heads.ImportanceReport;
+import headlens.heads.Spearman;
+import headlens.model.HeadId;
 import headlens.report.ReportModel.Delta;
 import headlens.report.ReportModel.Group;
 import headlens.report.ReportModel.Row;
@@ -15,10 +17,12 @@ import headlens.report.ReportModel.TableKey;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -498,6 +502,8 @@ public final class ReportWriter {
             }
             Table rel = reliabilityTable(h, r, sp);
             if (rel != null) tables.add(rel);
+            Table methods = rankingMethodsTable(h, r);
+            if (methods != null) tables.add(methods);
             if (withFigures) {
                 for (var e : r.languages().entrySet())
                     figs.add(figure(Charts.heatmap(e.getValue().ranking(r.method()), h.label() + ": " + e.getKey()), 520, 330,
@@ -541,6 +547,41 @@ public final class ReportWriter {
                         + "2ρ / (1 + ρ), the estimate for the whole set. Two rankings that are each this noisy cannot correlate "
                         + "above the ceiling even if the languages' true rankings were identical; ρ / ceiling is Spearman's "
                         + "correction for attenuation (approximate for rank correlations; above 1 means 'as similar as the noise allows')."));
+    }
+
+    /**
+     * The paper's ranking (gate gradients) beside the one the authors' released code computes (K/V weight gradients,
+     * input-column blocks, L1 per layer), on the same batches: Spearman's ρ and how many of the k lowest-ranked heads the
+     * two share. Null when the file has no released-code tables.
+     */
+    private static Table rankingMethodsTable(Runs.Heads h, ImportanceReport r) {
+        if (r.languages().values().stream().noneMatch(l -> l.released() != null)) return null;
+        int[] ks = java.util.stream.IntStream.of(4, 8, 12).filter(k -> k <= r.layers() * r.heads()).toArray();
+        List<List<String>> body = new ArrayList<>();
+        for (var e : r.languages().entrySet()) {
+            HeadScores gate = e.getValue().gradient(), kv = e.getValue().released();
+            if (kv == null) continue;
+            double[][] p = gate.pairedWith(kv);
+            List<String> row = new ArrayList<>(List.of(e.getKey(), num(Spearman.rho(p[0], p[1]), 3)));
+            List<HeadId> ga = gate.ascending(), ka = kv.ascending();
+            for (int k : ks) {
+                Set<HeadId> a = new HashSet<>(ga.subList(0, Math.min(k, ga.size())));
+                a.retainAll(ka.subList(0, Math.min(k, ka.size())));
+                row.add(a.size() + " / " + k);
+            }
+            row.add(String.join(" ", ka.subList(0, Math.min(4, ka.size())).stream().map(HeadId::toString).toList()));
+            body.add(row);
+        }
+        List<String> header = new ArrayList<>(List.of("language", "Spearman ρ"));
+        for (int k : ks) header.add("shared lowest " + k);
+        header.add("released code's lowest 4");
+        return new Table(id("methods", h.label()), h.label() + ": the paper's ranking (gate gradients) vs the released code's (K/V weight gradients)",
+                header, body,
+                List.of("Both tables from the same batches of the same k = 0 tagger. Released code's: per batch the mean |∂L/∂W_K| + mean "
+                        + "|∂L/∂W_V| over each head's block of the weight's input columns (its view(768, 12, 64) of an [out, in] "
+                        + "matrix; the query ignored), summed over batches, each layer divided by its L1 sum, then min-max. The released "
+                        + "code takes these gradients on the test split; here they are taken on the same dev data as the gate ranking, "
+                        + "so the table compares the methods only. Trials are ranked by the gate gradients (the paper's text)."));
     }
 
     private Table budgetTable() {

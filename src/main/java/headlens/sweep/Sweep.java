@@ -413,6 +413,7 @@ public final class Sweep {
                 if (key.endsWith("/dev") && !sets.containsKey(lang)) sets.put(lang, gold.get(key));
             }
         Map<String, ImportanceReport.Language> tables = new LinkedHashMap<>();
+        boolean unpruned = HeadLayout.totalHeads(m.config()) == m.config().numHiddenLayers() * m.config().numAttentionHeads();
         ObjectNode info = JSON.createObjectNode();
         info.put("task", task.id());   // ties the file to its task in headlens report
         ObjectNode secs = info.putObject("seconds");
@@ -422,11 +423,11 @@ public final class Sweep {
             HeadImportance.Result r = HeadImportance.compute(e.getKey(), clf,
                     importanceBatches(Tagger.features(m.tokenizer(), labels, e.getValue(), training.maxLength(), Tagger.headStride(training.maxLength())),
                             m.config().padTokenId()),
-                    token, null);
+                    token, unpruned, null);   // + the released code's K/V table, to compare the two rankings
             double s = (System.nanoTime() - t0) / 1e9;
             secs.put(e.getKey(), s);
             sents.put(e.getKey(), r.sentences());
-            tables.put(e.getKey(), new ImportanceReport.Language(r.gradient(), r.token(), r.entropy(), r.sentences(), r.splitHalf()));
+            tables.put(e.getKey(), new ImportanceReport.Language(r.gradient(), r.token(), r.entropy(), r.released(), r.sentences(), r.splitHalf()));
             log.printf(Locale.ROOT, "importance %s: %d sentences, %.1f s, split-half rho %s%n", e.getKey(), r.sentences(), s,
                     r.splitHalf() == null ? "-" : String.format(Locale.ROOT, "%.3f", r.splitHalf()));
         }

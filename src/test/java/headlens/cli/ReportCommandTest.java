@@ -109,10 +109,11 @@ class ReportCommandTest {
 
     static final double[][] EN_RAW = {{0.9, 0.1, 0.5, 0.3}, {0.2, 0.8, 0.4, 0.6}};
     static final double[][] DE_RAW = {{0.7, 0.2, 0.1, 0.5}, {0.3, 0.9, 0.6, 0.4}};
+    static final double[][] KV_RAW = {{0.2, 0.4, 0.1, 0.3}, {0.5, 0.1, 0.35, 0.6}};   // the released code's table, en only
 
     static ImportanceReport heads() {
         Map<String, ImportanceReport.Language> l = new LinkedHashMap<>();
-        l.put("en", new ImportanceReport.Language(HeadScores.fromRaw("en", EN_RAW, 100), null, null, 10, 0.6));
+        l.put("en", new ImportanceReport.Language(HeadScores.fromRaw("en", EN_RAW, 100), null, null, HeadScores.fromRawL1("en", KV_RAW, 100), 10, 0.6));
         l.put("de", new ImportanceReport.Language(HeadScores.fromRaw("de", DE_RAW, 100), null, null, 10, 0.5));
         return new ImportanceReport(2, 4, "gradient", l, List.of("en"), null);
     }
@@ -349,7 +350,7 @@ class ReportCommandTest {
 
     @Test
     void spearmanAgainstAnIndependentRankCorrelation() {
-        double[] a = flat(HeadScores.normalize(EN_RAW)), b = flat(HeadScores.normalize(DE_RAW));
+        double[] a = flat(HeadScores.normalize(EN_RAW, false)), b = flat(HeadScores.normalize(DE_RAW, false));
         double[] ra = ranks(a), rb = ranks(b);
         double d2 = 0;
         for (int i = 0; i < ra.length; i++) d2 += (ra[i] - rb[i]) * (ra[i] - rb[i]);
@@ -363,6 +364,16 @@ class ReportCommandTest {
         assertEquals(String.format(Locale.ROOT, "%.3f", Math.sqrt(0.75 * 2 / 3)), rel.get("ceiling √(rel · rel en)"));
         assertEquals(String.format(Locale.ROOT, "%.3f", rho / Math.sqrt(0.75 * 2 / 3)), rel.get("ρ / ceiling"));
         assertEquals("0.750", row(table("reliability-pos-en-cross-heads"), "en").get("reliability (Spearman–Brown)"));
+        // gate (L2) vs released (L1) ranking of en, by the textbook formula; by hand: the gate's lowest four are
+        // 0:1 1:0 0:3 1:2, the released table's (L1 per layer: .2 .4 .1 .3 | .323 .065 .226 .387) 1:1 0:2 0:0 1:2
+        double[] kr = ranks(flat(HeadScores.normalize(KV_RAW, true)));
+        double k2 = 0;
+        for (int i = 0; i < ra.length; i++) k2 += (ra[i] - kr[i]) * (ra[i] - kr[i]);
+        Map<String, String> mt = row(table("methods-pos-en-cross-heads"), "en");
+        assertEquals(String.format(Locale.ROOT, "%.3f", 1 - 6 * k2 / (n * (n * (double) n - 1))), mt.get("Spearman ρ"));
+        assertEquals("1 / 4", mt.get("shared lowest 4"));
+        assertEquals("1:1 0:2 0:0 1:2", mt.get("released code's lowest 4"));
+        assertEquals(1, table("methods-pos-en-cross-heads").select("tbody tr").size(), "de has no released table");
         Map<String, String> p = row(table("spearman-paper-pos-en-cross-heads"), "EN–DE");
         assertEquals("0.85", p.get("paper"));   // ma2021.md, POS-mBERT, EN row, DE column
         assertEquals(3, html.select("#heads svg").size(), "heatmaps: en, de and the ranking");

@@ -57,6 +57,49 @@ class HeadImportanceTest {
         assertEquals(15, r.sentences());
     }
 
+    /**
+     * The released code's K/V table: per batch, mean |dL/dW| over each head's input-column block of the key and the value
+     * weight, summed. The weight gradients are checked against central finite differences on sampled entries (float32,
+     * so against a tolerance), the block means by plain loops over those gradients.
+     */
+    @Test
+    void releasedKvTableMatchesFiniteDifferencesAndTheBlockMeans() {
+        TokenClassifier clf = TokenClassifier.create(cfg, weights, TinyTagger.LABELS, Encoder.Options.INFERENCE, 0);
+        HeadImportance.Result r = HeadImportance.compute("syn", clf, dev, false, true, null);
+        int layers = cfg.numHiddenLayers(), heads = cfg.numAttentionHeads(), hidden = cfg.hiddenSize(), d = hidden / heads;
+        double[][] ref = new double[layers][heads];
+        java.util.Random rnd = new java.util.Random(3);
+        double eps = 1e-2;
+        List<String> bad = new ArrayList<>();
+        for (HeadImportance.Example ex : dev) {
+            List<String> wrt = new ArrayList<>();
+            for (int l = 0; l < layers; l++) { wrt.add(Encoder.keyWeight(l)); wrt.add(Encoder.valueWeight(l)); }
+            Map<String, INDArray> g = headlens.model.Gradients.calculate(clf.sd(), clf.feed(ex.batch(), ex.labels(), false),
+                    List.of(), wrt).getGradients();
+            for (String w : wrt) {
+                INDArray gw = g.get(w).dup(), param = clf.sd().getVariable(w).getArr();
+                int layer = Integer.parseInt(w.split("\\.")[2]);
+                for (int o = 0; o < hidden; o++)
+                    for (int i = 0; i < hidden; i++) ref[layer][i / d] += Math.abs(gw.getDouble(o, i)) / ((double) hidden * d);
+                for (int n = 0; n < 6; n++) {
+                    int o = rnd.nextInt(hidden), i = rnd.nextInt(hidden);
+                    float v = param.getFloat(o, i);
+                    param.putScalar(o, i, v + eps);
+                    double up = TinyTagger.loss(clf, ex);
+                    param.putScalar(o, i, v - eps);
+                    double down = TinyTagger.loss(clf, ex);
+                    param.putScalar(o, i, v);
+                    double fd = (up - down) / (2 * eps), an = gw.getDouble(o, i);
+                    if (Math.abs(fd - an) > 1e-4 + 1e-2 * Math.abs(fd)) bad.add(w + "[" + o + "," + i + "] analytic " + an + " fd " + fd);
+                }
+            }
+        }
+        assertTrue(bad.isEmpty(), "weight gradients off: " + bad);
+        for (int l = 0; l < layers; l++) assertArrayEquals(ref[l], r.released().raw()[l], 1e-9, "layer " + l);
+        assertEquals(HeadScores.fromRawL1("x", ref, 1).ascending(), r.released().ascending());
+        assertNull(HeadImportance.compute("syn", clf, dev, false, null).released());
+    }
+
     /** The split-half ρ is the agreement of the even and the odd batches' own importance tables, and they add up to the whole. */
     @Test
     void splitHalfIsTheRankCorrelationOfAlternateBatches() {

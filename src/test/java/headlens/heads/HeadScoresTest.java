@@ -26,8 +26,18 @@ class HeadScoresTest {
         double[][] raw = {{1, 2, 3, 4}, {0.5, 0, 0.5, 0.1}, {2, 2, 0, 1}};
         double[][] ref = {{0.25, 0.5, 0.75, 1.0}, {0.9587062360592131, 0.0, 0.9587062360592131, 0.19174124721184266},
                 {0.9128709291752769, 0.9128709291752769, 0.0, 0.45643546458763845}};
-        double[][] n = HeadScores.normalize(raw);
+        double[][] n = HeadScores.normalize(raw, false);
         for (int l = 0; l < 3; l++) assertArrayEquals(ref[l], n[l], 1e-12);
+    }
+
+    /** The released code's normalisation, by hand: each layer over its L1 sum, then min-max over all heads. */
+    @Test
+    void l1NormalisationByHand() {
+        double[][] raw = {{1, 2, 3, 4}, {0.5, 0, 0.5, 0}};
+        // layer 0 / 10 -> .1 .2 .3 .4; layer 1 / 1 -> .5 0 .5 0; min 0, max .5
+        HeadScores s = HeadScores.fromRawL1("kv", raw, 1);
+        assertArrayEquals(new double[]{0.2, 0.4, 0.6, 0.8}, s.normalized()[0], 1e-12);
+        assertArrayEquals(new double[]{1.0, 0.0, 1.0, 0.0}, s.normalized()[1], 1e-12);
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import headlens.cli.Main;
 import headlens.eval.SeqevalMetrics;
+import headlens.heads.HeadScores;
 import headlens.heads.ImportanceReport;
 import headlens.model.HeadId;
 import headlens.report.RunResult;
@@ -57,6 +58,11 @@ class SweepTest {
         ImportanceReport heads = ImportanceReport.read(out.resolve("heads.json"));
         assertEquals(List.of("en"), heads.rankingLanguages());
         assertEquals(List.of("en", "de"), List.copyOf(heads.languages().keySet()));
+        for (var l : heads.languages().values()) {   // the released code's K/V table, read back with its L1 normalisation
+            double[][] kv = l.released().raw();
+            assertArrayEquals(HeadScores.normalize(kv, true)[0], l.released().normalized()[0], 0);
+            assertTrue(java.util.Arrays.stream(kv).flatMapToDouble(java.util.Arrays::stream).allMatch(v -> v > 0), "K/V sums");
+        }
         JsonNode base = json.readTree(out.resolve("trials/base-k00.json").toFile());
         assertTrue(base.get("source_dev").asDouble() > 0.3, "the tiny tagger learns something: " + base);
         JsonNode low2 = json.readTree(out.resolve("trials/lowest-k02.json").toFile());
