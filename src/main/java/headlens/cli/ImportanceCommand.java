@@ -42,6 +42,9 @@ public final class ImportanceCommand implements Callable<Integer> {
     String method;
     @Option(names = "--entropy", description = "Also record each head's attention entropy (bertology).")
     boolean entropy;
+    @Option(names = "--released", description = "Also record the table Ma et al.'s released code ranks by (mean |dL/dW_K| + |dL/dW_V| "
+            + "over each head's input-column block, L1 per layer; 'released_kv') and print its Spearman rho with the gate ranking.")
+    boolean released;
     @Option(names = "--max-sentences", defaultValue = "0", description = "Use at most this many sentences per file (0 = all).")
     int maxSentences;
     @Option(names = "--batch-size", defaultValue = "16")
@@ -75,13 +78,18 @@ public final class ImportanceCommand implements Callable<Integer> {
             // over the whole language as before: the sums of |gradient| per batch depend on batch composition)
             Iterable<HeadImportance.Example> batches = () -> Batches.sorted(feats, batchSize, m.config().padTokenId()).stream()
                     .map(HeadImportance.Example::of).iterator();
-            HeadImportance.Result r = HeadImportance.compute(e.getKey(), clf, batches, detail, null);
+            HeadImportance.Result r = HeadImportance.compute(e.getKey(), clf, batches, detail, released, null);
             double secs = (System.nanoTime() - t0) / 1e9;
             info.put("seconds_" + e.getKey(), secs);
             System.err.printf(Locale.ROOT, "%s: %d sentences, %d labelled tokens, %.1f s, split-half rho %s%n", e.getKey(), r.sentences(),
                     r.tokens(), secs, r.splitHalf() == null ? "-" : String.format(Locale.ROOT, "%.3f", r.splitHalf()));
+            if (released) {
+                double[][] p = r.gradient().pairedWith(r.released());
+                System.err.printf(Locale.ROOT, "%s: Spearman's rho, gate ranking vs the released code's K/V ranking: %.3f%n", e.getKey(),
+                        headlens.heads.Spearman.rho(p[0], p[1]));
+            }
             langs.put(e.getKey(), new ImportanceReport.Language(r.gradient(), method.equals("token") || detail ? r.token() : null,
-                    entropy ? r.entropy() : null, r.sentences(), r.splitHalf()));
+                    entropy ? r.entropy() : null, r.released(), r.sentences(), r.splitHalf()));
         }
         ImportanceReport rep = new ImportanceReport(m.config().numHiddenLayers(), m.config().numAttentionHeads(), method, langs, null, info);
         rep.write(output);

@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class ImportanceCommandTest {
     @TempDir static Path tmp;
     static Fixture f;
+    static String err;   // what the fixture's importance run printed
 
     /** A tiny RUN_DIR, en and de data, and the heads.json (with entropy) and heatmaps {@code importance} made of them. */
     record Fixture(Path run, Path en, Path de, Path heads, Path plots) {
@@ -29,8 +30,9 @@ class ImportanceCommandTest {
             Fixture f = new Fixture(TinyRunDir.create(tmp.resolve("run")), TinyRunDir.data(tmp.resolve("en.tsv"), "en", 40, 1),
                     TinyRunDir.data(tmp.resolve("de.tsv"), "de", 30, 2), tmp.resolve("heads.json"), tmp.resolve("plots"));
             Run r = cli("importance", "--model", f.run().toString(), "--data", f.en().toString(), f.de().toString(),
-                    "--output", f.heads().toString(), "--plot", f.plots().resolve("heads.png").toString(), "--entropy", "--batch-size", "8");
+                    "--output", f.heads().toString(), "--plot", f.plots().resolve("heads.png").toString(), "--entropy", "--released", "--batch-size", "8");
             assertEquals(0, r.rc(), r.err());
+            err = r.err();
             return f;
         }
     }
@@ -65,6 +67,15 @@ class ImportanceCommandTest {
         assertEquals(40, j.at("/languages/en/sentences").asInt());
         assertEquals(3, j.at("/languages/de/gradient/raw").size());
         assertTrue(j.at("/languages/de/entropy/raw/0/0").asDouble() > 0);
+        // --released: the K/V table, and the printed rho is that of the two tables' normalised scores as written
+        double[][] kv = new double[3][], g = new double[3][];
+        for (int l = 0; l < 3; l++) {
+            kv[l] = new ObjectMapper().convertValue(j.at("/languages/de/released_kv/normalized/" + l), double[].class);
+            g[l] = new ObjectMapper().convertValue(j.at("/languages/de/gradient/normalized/" + l), double[].class);
+        }
+        double want = headlens.heads.Spearman.rho(java.util.Arrays.stream(g).flatMapToDouble(java.util.Arrays::stream).toArray(),
+                java.util.Arrays.stream(kv).flatMapToDouble(java.util.Arrays::stream).toArray());
+        assertTrue(err.contains(String.format(java.util.Locale.ROOT, "de: Spearman's rho, gate ranking vs the released code's K/V ranking: %.3f", want)), err);
         assertEquals(12, j.at("/aggregate/ranking").size());
         assertEquals(1.0, j.at("/spearman/en/en").asDouble(), 1e-12);
         double rho = j.at("/spearman/en/de").asDouble();
