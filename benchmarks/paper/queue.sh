@@ -21,11 +21,12 @@ land() { # CONFIG ID: copy what the unit wrote in RUN_CHECKOUT into the main che
   out="$(sed -n 's/^output: *//p' "$run/configs/sweeps/$cfg.yaml")"
   mkdir -p "$main/$out/logs"
   for d in trials results; do
-    [[ -d "$run/$out/$d" ]] && mkdir -p "$main/$out/$d" && cp -p "$run/$out/$d/"* "$main/$out/$d/"
+    if [[ -d "$run/$out/$d" ]]; then mkdir -p "$main/$out/$d" && cp -p "$run/$out/$d/"* "$main/$out/$d/"; fi
   done
-  [[ -f "$run/$out/heads.json" ]] && cp -p "$run/$out/heads.json" "$main/$out/"
+  if [[ -f "$run/$out/heads.json" ]]; then cp -p "$run/$out/heads.json" "$main/$out/"; fi
   local work; work="$(sed -n 's/^work: *//p' "$run/configs/sweeps/$cfg.yaml")"
-  [[ -f "$run/$work/$id/train.jsonl" ]] && cp -p "$run/$work/$id/train.jsonl" "$main/$out/logs/$id.train.jsonl"
+  local tj="$run/$work/trials/$id/logs/train.jsonl"
+  if [[ -f "$tj" ]]; then cp -p "$tj" "$main/$out/logs/$id.train.jsonl"; fi
   cp -p "$run/logs/$cfg.$id.log" "$main/$out/logs/$id.log"
   cp -p "$run/logs/$cfg.$id.time" "$main/$out/logs/$id.time"
 }
