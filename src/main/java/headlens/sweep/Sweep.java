@@ -188,8 +188,11 @@ public final class Sweep {
         Map<String, Map<String, RunResult.Split>> splits = new java.util.TreeMap<>();
         for (String key : gold.keySet()) {
             String[] p = key.split("/");
+            long t0 = System.nanoTime();
             Scored sc = key.equals(sameAsSource) && sourceDevScore != null ? sourceDevScore   // the same sentences: do not score twice
                     : score(clf, gold.get(key), features.get(key));
+            // a trial's scoring takes as long as its fine-tune: say where it is
+            log.printf(Locale.ROOT, "  scored %s (%d sentences): %.4f in %.0f s%n", key, gold.get(key).size(), sc.score(), (System.nanoTime() - t0) / 1e9);
             ((ObjectNode) n.with(p[0])).put(p[1], sc.score());
             splits.computeIfAbsent(p[0], x -> new java.util.TreeMap<>()).put(p[1], sc.split());
         }
