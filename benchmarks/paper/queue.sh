@@ -8,7 +8,7 @@
 # QUEUE_FILE: one "CONFIG_NAME UNIT_ID" per line (configs/sweeps/CONFIG_NAME.yaml); units listed in QUEUE_FILE.done
 # are skipped, so the runner can be killed and restarted at any point (a unit resumes from its own checkpoint).
 # Between units: a file QUEUE_FILE.stop ends the runner; QUEUE_FILE.update moves RUN_CHECKOUT to this checkout's
-# HEAD and rebuilds it. Each unit's log, `/usr/bin/time -v` output and training log land in <grid>/logs/ as
+# HEAD (-f: files the unit wrote that are now committed are the same files) and rebuilds it. Each unit's log, `/usr/bin/time -v` output and training log land in <grid>/logs/ as
 # ID.log, ID.time and ID.train.jsonl.
 set -uo pipefail
 main="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -36,7 +36,7 @@ while true; do
   if [[ -e "$queue.update" ]]; then
     rm -f "$queue.update"
     echo "$(date -u +%T) update: $run -> $(git -C "$main" rev-parse --short HEAD)"
-    git -C "$run" checkout -q --detach "$(git -C "$main" rev-parse HEAD)" && (cd "$run" && mvn -B -q -DskipTests package) \
+    git -C "$run" checkout -q -f --detach "$(git -C "$main" rev-parse HEAD)" && (cd "$run" && mvn -B -q -DskipTests package) \
       || { echo "update failed"; exit 1; }
   fi
   next="$(grep -v '^#' "$queue" | grep -vxF -f "$done_file" | sed '/^ *$/d' | head -1)"
