@@ -75,6 +75,22 @@ public record HeadScores(String name, double[][] raw, double[][] normalized, lon
         return r;
     }
 
+    /**
+     * Mean Spearman ρ between every two layers' scores over the head index (layers with a pruned head left out; NaN
+     * when fewer than two layers are whole). Near 0 when head h of one layer says nothing of head h of another, as it
+     * should for heads; high when the index names the same thing in every layer, as the released code's blocks of the
+     * weights' input columns do (the same residual-stream features in every layer).
+     */
+    public double betweenLayerRho() {
+        List<double[]> whole = new ArrayList<>();
+        for (double[] row : raw) if (java.util.Arrays.stream(row).noneMatch(Double::isNaN)) whole.add(row);
+        double sum = 0;
+        int pairs = 0;
+        for (int a = 0; a < whole.size(); a++)
+            for (int b = a + 1; b < whole.size(); b++) { sum += Spearman.rho(whole.get(a), whole.get(b)); pairs++; }
+        return pairs == 0 ? Double.NaN : sum / pairs;
+    }
+
     public void checkShape(int layers, int heads, String what) {
         if (layers != layers() || heads != heads())
             throw new HeadlensException("head scores '" + name + "' are for " + layers() + " layers × " + heads()

@@ -570,18 +570,25 @@ public final class ReportWriter {
                 row.add(a.size() + " / " + k);
             }
             row.add(String.join(" ", ka.subList(0, Math.min(4, ka.size())).stream().map(HeadId::toString).toList()));
+            row.add(num(gate.betweenLayerRho(), 3));
+            row.add(num(kv.betweenLayerRho(), 3));
             body.add(row);
         }
         List<String> header = new ArrayList<>(List.of("language", "Spearman ρ"));
         for (int k : ks) header.add("shared lowest " + k);
         header.add("released code's lowest 4");
+        header.add("between layers: gate ρ");
+        header.add("between layers: released ρ");
         return new Table(id("methods", h.label()), h.label() + ": the paper's ranking (gate gradients) vs the released code's (K/V weight gradients)",
                 header, body,
                 List.of("Both tables from the same batches of the same k = 0 tagger. Released code's: per batch the mean |∂L/∂W_K| + mean "
                         + "|∂L/∂W_V| over each head's block of the weight's input columns (its view(768, 12, 64) of an [out, in] "
                         + "matrix; the query ignored), summed over batches, each layer divided by its L1 sum, then min-max. The released "
                         + "code takes these gradients on the test split; here they are taken on the same dev data as the gate ranking, "
-                        + "so the table compares the methods only. Trials are ranked by the gate gradients (the paper's text)."));
+                        + "so the table compares the methods only. Trials are ranked by the gate gradients (the paper's text). "
+                        + "Between layers: the mean Spearman ρ between every two layers' scores over the head index; a head's "
+                        + "index means nothing from one layer to the next, so a ranking of heads should be near 0 there, while "
+                        + "input-column blocks are the same residual-stream features in every layer."));
     }
 
     private Table budgetTable() {

@@ -373,6 +373,10 @@ class ReportCommandTest {
         assertEquals(String.format(Locale.ROOT, "%.3f", 1 - 6 * k2 / (n * (n * (double) n - 1))), mt.get("Spearman ρ"));
         assertEquals("1 / 4", mt.get("shared lowest 4"));
         assertEquals("1:1 0:2 0:0 1:2", mt.get("released code's lowest 4"));
+        // between layers, by hand: EN_RAW's rows rank (3 0 2 1) and (0 3 1 2): sum d^2 = 20, rho = 1 - 120/60;
+        // KV_RAW's (1 3 0 2) and (2 0 1 3): sum d^2 = 12, rho = 1 - 72/60
+        assertEquals("-1.000", mt.get("between layers: gate ρ"));
+        assertEquals("-0.200", mt.get("between layers: released ρ"));
         assertEquals(1, table("methods-pos-en-cross-heads").select("tbody tr").size(), "de has no released table");
         Map<String, String> p = row(table("spearman-paper-pos-en-cross-heads"), "EN–DE");
         assertEquals("0.85", p.get("paper"));   // ma2021.md, POS-mBERT, EN row, DE column

@@ -40,6 +40,17 @@ class HeadScoresTest {
         assertArrayEquals(new double[]{1.0, 0.0, 1.0, 0.0}, s.normalized()[1], 1e-12);
     }
 
+    /** By hand: the mean of the three layer pairs' ρ; a layer with a pruned head is left out. */
+    @Test
+    void betweenLayerRhoByHand() {
+        // ranks per layer: (0 1 2 3), (0 1 2 3), (3 2 1 0): rho +1, -1, -1 -> mean -1/3
+        double[][] raw = {{1, 2, 3, 4}, {0.1, 0.5, 0.7, 0.9}, {8, 6, 4, 2}, {1, Double.NaN, 2, 3}};
+        assertEquals(-1.0 / 3, HeadScores.fromRaw("x", raw, 1).betweenLayerRho(), 1e-12);
+        // ranks (1 3 0 2), (2 0 1 3): d = -1 3 -1 -1, sum d^2 = 12, rho = 1 - 6 * 12 / (4 * 15) = -0.2
+        assertEquals(-0.2, HeadScores.fromRawL1("kv", new double[][]{{0.2, 0.4, 0.1, 0.3}, {0.5, 0.1, 0.35, 0.6}}, 1).betweenLayerRho(), 1e-12);
+        assertTrue(Double.isNaN(HeadScores.fromRaw("one", new double[][]{{1, 2}}, 1).betweenLayerRho()));
+    }
+
     @Test
     void prunedHeadsStayOutOfNormalisationAndRanking() {
         double[][] raw = {{3, Double.NaN, 4, 0}, {1, 1, 1, 1}};   // layer 0 head 1 physically pruned
