@@ -198,7 +198,7 @@ public final class ReportWriter {
                 if (g != null && g.trials.containsKey("lowest")) run.addAll(g.trials.get("lowest").keySet());
         if (run.size() == ReportModel.K_MAX) return "";
         return run.isEmpty() ? " (no pruned trial has run yet)"
-                : " (only k = " + String.join(", ", run.stream().map(String::valueOf).toList()) + " have run so far: the choice is among those)";
+                : " (only k = " + String.join(", ", run.stream().map(String::valueOf).toList()) + (run.size() == 1 ? " has" : " have") + " run so far: the choice is among those)";
     }
 
     private static String split(Row r) {
