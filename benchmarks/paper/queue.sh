@@ -21,7 +21,7 @@ land() { # CONFIG ID: copy what the unit wrote in RUN_CHECKOUT into the main che
   out="$(sed -n 's/^output: *//p' "$run/configs/sweeps/$cfg.yaml")"
   mkdir -p "$main/$out/logs"
   for d in trials results; do
-    if [[ -d "$run/$out/$d" ]]; then mkdir -p "$main/$out/$d" && cp -p "$run/$out/$d/"* "$main/$out/$d/"; fi
+    if [[ -d "$run/$out/$d" ]]; then mkdir -p "$main/$out/$d" && cp -rp "$run/$out/$d/"* "$main/$out/$d/"; fi
   done
   if [[ -f "$run/$out/heads.json" ]]; then cp -p "$run/$out/heads.json" "$main/$out/"; fi
   local work; work="$(sed -n 's/^work: *//p' "$run/configs/sweeps/$cfg.yaml")"
