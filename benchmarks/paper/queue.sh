@@ -8,8 +8,8 @@
 # QUEUE_FILE: one "CONFIG_NAME UNIT_ID" per line (configs/sweeps/CONFIG_NAME.yaml); units listed in QUEUE_FILE.done
 # are skipped, so the runner can be killed and restarted at any point (a unit resumes from its own checkpoint).
 # Between units: a file QUEUE_FILE.stop ends the runner; QUEUE_FILE.update moves RUN_CHECKOUT to this checkout's
-# HEAD (-f: files the unit wrote that are now committed are the same files) and rebuilds it. Each unit's log, `/usr/bin/time -v` output and training log land in <grid>/logs/ as
-# ID.log, ID.time and ID.train.jsonl.
+# HEAD (-f: files the unit wrote that are now committed are the same files) and rebuilds it. Each unit's log,
+# `/usr/bin/time -v` output and training log land in <grid>/logs/ as ID.log, ID.time and ID.train.jsonl.
 set -uo pipefail
 main="$(cd "$(dirname "$0")/../.." && pwd)"
 run="$1"; queue="$2"; done_file="$queue.done"

@@ -4,6 +4,7 @@ import headlens.core.HeadlensException;
 import headlens.model.HeadId;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
@@ -83,7 +84,7 @@ public record HeadScores(String name, double[][] raw, double[][] normalized, lon
      */
     public double betweenLayerRho() {
         List<double[]> whole = new ArrayList<>();
-        for (double[] row : raw) if (java.util.Arrays.stream(row).noneMatch(Double::isNaN)) whole.add(row);
+        for (double[] row : raw) if (Arrays.stream(row).noneMatch(Double::isNaN)) whole.add(row);
         double sum = 0;
         int pairs = 0;
         for (int a = 0; a < whole.size(); a++)
