@@ -5,7 +5,8 @@
 #
 #   benchmarks/paper/queue.sh RUN_CHECKOUT QUEUE_FILE        # e.g. /work/run /work/notes/queue.txt
 #
-# QUEUE_FILE: one "CONFIG_NAME UNIT_ID" per line (configs/sweeps/CONFIG_NAME.yaml); units listed in QUEUE_FILE.done
+# QUEUE_FILE: one "CONFIG_NAME UNIT_ID [SEED]" per line (configs/sweeps/CONFIG_NAME.yaml; SEED: the unit of the
+# seed replicate `headlens sweep --seed SEED`, whose output and work are the config's with -seedSEED); units listed in QUEUE_FILE.done
 # are skipped, so the runner can be killed and restarted at any point (a unit resumes from its own checkpoint).
 # Between units: a file QUEUE_FILE.stop ends the runner; QUEUE_FILE.update moves RUN_CHECKOUT to this checkout's
 # HEAD (-f: files the unit wrote that are now committed are the same files) and rebuilds it. Each unit's log,
@@ -16,19 +17,19 @@ run="$1"; queue="$2"; done_file="$queue.done"
 touch "$done_file"
 opts="${HEADLENS_JAVA_OPTS:--Xmx3g -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=14G}"
 
-land() { # CONFIG ID: copy what the unit wrote in RUN_CHECKOUT into the main checkout
-  local cfg="$1" id="$2" out
-  out="$(sed -n 's/^output: *//p' "$run/configs/sweeps/$cfg.yaml")"
+land() { # CONFIG ID SUFFIX LOGNAME: copy what the unit wrote in RUN_CHECKOUT into the main checkout
+  local cfg="$1" id="$2" sfx="$3" name="$4" out
+  out="$(sed -n 's/^output: *//p' "$run/configs/sweeps/$cfg.yaml")$sfx"
   mkdir -p "$main/$out/logs"
   for d in trials results; do
     if [[ -d "$run/$out/$d" ]]; then mkdir -p "$main/$out/$d" && cp -rp "$run/$out/$d/"* "$main/$out/$d/"; fi
   done
   if [[ -f "$run/$out/heads.json" ]]; then cp -p "$run/$out/heads.json" "$main/$out/"; fi
-  local work; work="$(sed -n 's/^work: *//p' "$run/configs/sweeps/$cfg.yaml")"
+  local work; work="$(sed -n 's/^work: *//p' "$run/configs/sweeps/$cfg.yaml")$sfx"
   local tj="$run/$work/trials/$id/logs/train.jsonl"
   if [[ -f "$tj" ]]; then cp -p "$tj" "$main/$out/logs/$id.train.jsonl"; fi
-  cp -p "$run/logs/$cfg.$id.log" "$main/$out/logs/$id.log"
-  cp -p "$run/logs/$cfg.$id.time" "$main/$out/logs/$id.time"
+  cp -p "$run/logs/$name.$id.log" "$main/$out/logs/$id.log"
+  cp -p "$run/logs/$name.$id.time" "$main/$out/logs/$id.time"
 }
 
 while true; do
@@ -41,13 +42,16 @@ while true; do
   fi
   next="$(grep -v '^#' "$queue" | grep -vxF -f "$done_file" | sed '/^ *$/d' | head -1)"
   [[ -z "$next" ]] && { echo "$(date -u +%T) queue empty"; exit 0; }
-  read -r cfg id <<<"$next"
+  read -r cfg id seed <<<"$next"
+  sfx=""; seedopt=()
+  if [[ -n "$seed" ]]; then sfx="-seed$seed"; seedopt=(--seed "$seed"); fi
+  name="$cfg$sfx"
   mkdir -p "$run/logs"
-  echo "$(date -u +%T) start $cfg $id"
-  (cd "$run" && HEADLENS_JAVA_OPTS="$opts" /usr/bin/time -v -o "logs/$cfg.$id.time" \
-     ./headlens sweep --config "configs/sweeps/$cfg.yaml" --trial "$id" >>"logs/$cfg.$id.log" 2>&1)
+  echo "$(date -u +%T) start $name $id"
+  (cd "$run" && HEADLENS_JAVA_OPTS="$opts" /usr/bin/time -v -o "logs/$name.$id.time" \
+     ./headlens sweep --config "configs/sweeps/$cfg.yaml" "${seedopt[@]}" --trial "$id" >>"logs/$name.$id.log" 2>&1)
   rc=$?
-  echo "$(date -u +%T) end $cfg $id rc=$rc"
-  if [[ $rc -ne 0 ]]; then echo "unit failed: see $run/logs/$cfg.$id.log"; exit 1; fi
-  land "$cfg" "$id" && echo "$next" >>"$done_file"
+  echo "$(date -u +%T) end $name $id rc=$rc"
+  if [[ $rc -ne 0 ]]; then echo "unit failed: see $run/logs/$name.$id.log"; exit 1; fi
+  land "$cfg" "$id" "$sfx" "$name" && echo "$next" >>"$done_file"
 done

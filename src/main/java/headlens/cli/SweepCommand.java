@@ -29,6 +29,11 @@ import java.util.concurrent.Callable;
 public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "Sweep YAML (configs/sweeps/NAME.yaml).")
     Path config;
+    @Option(names = "--seed", paramLabel = "N", description = "A seed replicate of the sweep: fine-tune with seed N instead of "
+            + "training.seed, into OUTPUT-seedN and WORK-seedN (name NAME-seedN); its trials mask the heads the sweep's own "
+            + "OUTPUT/heads.json ranks (run the sweep's heads unit first), so they differ from the sweep's in fine-tuning "
+            + "randomness only. Goes with every action; `headlens report` sets the seeds side by side.")
+    Long seed;
     @Option(names = "--plan", description = "Print the units of work, one JSON object per line (id, kind, index, runs, depends_on, result).")
     boolean plan;
     @Option(names = "--trial", paramLabel = "ID", description = "Run this unit of the plan (repeatable; skipped when done).")
@@ -69,8 +74,9 @@ public final class SweepCommand implements Callable<Integer> {
                 + (emit != null ? 1 : 0);
         if (actions > 1) throw new HeadlensException("sweep: give one of --plan, --trial/--trial-index, --merge, --status, --emit");
         if (partial && !merge) throw new HeadlensException("sweep: --partial goes with --merge");
-        SweepConfig cfg = SweepConfig.read(config);
-        Sweep s = new Sweep(cfg, System.err);
+        SweepConfig grid = SweepConfig.read(config);
+        Sweep s = seed == null ? new Sweep(grid, System.err) : Sweep.replicate(grid, seed, System.err);
+        SweepConfig cfg = seed == null ? grid : grid.withSeed(seed);
         SweepPlan p = s.plan();
         if (plan) {
             for (SweepPlan.Unit u : p.units()) System.out.println(u.toJson().toString());
@@ -105,14 +111,14 @@ public final class SweepCommand implements Callable<Integer> {
             case "slurm" -> {
                 Path local = cwd.resolve("headlens");
                 String l = launcher != null ? launcher : Files.isExecutable(local) ? local.toString() : "headlens";
-                yield SlurmEmitter.write(cfg, config.toAbsolutePath().normalize(), p, r, to, cwd, l);
+                yield SlurmEmitter.write(cfg, config.toAbsolutePath().normalize(), seed, p, r, to, cwd, l);
             }
             case "k8s" -> {
                 Path abs = config.toAbsolutePath().normalize();
                 String c = abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
                 if (!abs.startsWith(cwd))
                     System.err.println("warning: " + abs + " is outside this directory; the pods will look for it at that absolute path");
-                yield K8sEmitter.write(cfg, c, p, r, to, launcher != null ? launcher : "headlens");
+                yield K8sEmitter.write(cfg, c, seed, p, r, to, launcher != null ? launcher : "headlens");
             }
             default -> throw new HeadlensException("sweep: --emit must be slurm or k8s, not '" + emit + "'");
         };

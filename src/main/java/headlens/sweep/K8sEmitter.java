@@ -29,15 +29,19 @@ public final class K8sEmitter {
 
     private K8sEmitter() {}
 
-    /** @param config the config's path as the container sees it, relative to {@link #WORKDIR} */
-    public static List<Path> write(SweepConfig cfg, String config, SweepPlan plan, Resources r, Path to, String launcher) {
+    /**
+     * @param config the config's path as the container sees it, relative to {@link #WORKDIR}
+     * @param seed   a seed replicate's seed (--seed), or null
+     */
+    public static List<Path> write(SweepConfig cfg, String config, Long seed, SweepPlan plan, Resources r, Path to, String launcher) {
         int n = plan.parallel().size();
         if (n == 0) throw new HeadlensException("sweep " + cfg.name() + ": the plan has no trials to run as an Indexed Job");
         String base = "headlens-" + cfg.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
         if (base.length() > 50) base = base.substring(0, 50);
         base = base.replaceAll("-+$", "");
         String claim = base + "-shared";
-        List<String> sweep = List.of(launcher, "sweep", "--config", config);
+        List<String> sweep = seed == null ? List.of(launcher, "sweep", "--config", config)
+                : List.of(launcher, "sweep", "--config", config, "--seed", String.valueOf(seed));
 
         ObjectNode pvc = object("v1", "PersistentVolumeClaim", claim, cfg.name());
         ObjectNode ps = pvc.putObject("spec");

@@ -20,10 +20,11 @@ public final class SlurmEmitter {
     private SlurmEmitter() {}
 
     /**
+     * @param seed     a seed replicate's seed (--seed), or null
      * @param workDir  the directory the jobs run in (the config's relative paths are resolved against it)
      * @param launcher the headlens launcher as the compute nodes see it
      */
-    public static List<Path> write(SweepConfig cfg, Path config, SweepPlan plan, Resources r, Path to, Path workDir, String launcher) {
+    public static List<Path> write(SweepConfig cfg, Path config, Long seed, SweepPlan plan, Resources r, Path to, Path workDir, String launcher) {
         int n = plan.parallel().size();
         if (n == 0) throw new HeadlensException("sweep " + cfg.name() + ": the plan has no trials to run as an array");
         Path logs = to.toAbsolutePath().resolve("logs");
@@ -32,7 +33,7 @@ public final class SlurmEmitter {
                 + "# one thread per allotted CPU: ND4J's OpenMP pool follows OMP_NUM_THREADS\n"
                 + "export OMP_NUM_THREADS=\"${SLURM_CPUS_PER_TASK:-" + r.cpus() + "}\"\n"
                 + "headlens=\"${HEADLENS:-" + launcher.replace("\"", "") + "}\"\n";
-        String sweep = "\"$headlens\" sweep --config " + q(config.toString());
+        String sweep = "\"$headlens\" sweep --config " + q(config.toString()) + (seed == null ? "" : " --seed " + seed);
         List<String> setupIds = plan.setupUnits().stream().map(SweepPlan.Unit::id).toList();
         StringBuilder setupArgs = new StringBuilder();
         for (String id : setupIds) setupArgs.append(" --trial ").append(id);

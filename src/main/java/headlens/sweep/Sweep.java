@@ -73,6 +73,7 @@ public final class Sweep {
     private final SweepConfig cfg;
     private final SweepPlan plan;
     private final Path out, work;
+    private final Path headsFile;   // the ranking the trials mask by: out/heads.json, or a seed replicate's grid's
     private final PrintStream log;
     private Path modelDir;
     private ModelSource pretrained;
@@ -92,11 +93,26 @@ public final class Sweep {
     private long stopAfterSteps = Long.MAX_VALUE;   // tests: interrupt every trial after that many updates
 
     public Sweep(SweepConfig cfg, PrintStream log) {
+        this(cfg, null, log);
+    }
+
+    private Sweep(SweepConfig cfg, Path headsFrom, PrintStream log) {
         this.cfg = cfg;
-        this.plan = SweepPlan.of(cfg);
+        this.plan = SweepPlan.of(cfg, headsFrom != null);
         this.out = Path.of(cfg.output());
         this.work = Path.of(cfg.work());
+        this.headsFile = headsFrom != null ? headsFrom : out.resolve("heads.json");
         this.log = log;
+    }
+
+    /**
+     * The grid {@code grid} fine-tuned with the seed {@code seed} ({@link SweepConfig#withSeed}: its own name, output
+     * and work): its k = 0 and its trials, which mask the heads that the grid's own ranking ({@code OUTPUT/heads.json})
+     * selects, so that a trial and its replicate differ in fine-tuning randomness only. That separates what pruning
+     * does from what another seed does, which a paired bootstrap over sentences cannot.
+     */
+    public static Sweep replicate(SweepConfig grid, long seed, PrintStream log) {
+        return new Sweep(grid.withSeed(seed), Path.of(grid.output()).resolve("heads.json"), log);
     }
 
     // ------------------------------------------------------------------------------------------------ setup
@@ -237,7 +253,10 @@ public final class Sweep {
                 case BASE -> trial(u, List.of());
                 case RANKING -> importance();
                 case TRIAL -> {
-                    HeadScores ranking = ImportanceReport.read(out.resolve("heads.json")).aggregate();
+                    if (!Files.isRegularFile(headsFile))
+                        throw new HeadlensException("sweep " + cfg.name() + ": unit " + u.id() + " ranks heads by " + headsFile
+                                + ", which does not exist yet: run the grid's heads unit first (headlens sweep --config CONFIG --trial heads, without --seed)");
+                    HeadScores ranking = ImportanceReport.read(headsFile).aggregate();
                     int total = ranking.ascending().size();
                     if (u.k() > total) throw new HeadlensException("sweep config: k_max " + cfg.kMax() + " exceeds the model's " + total + " heads");
                     HeadScores.Order o = HeadScores.Order.valueOf(u.order().toUpperCase(Locale.ROOT));
@@ -278,7 +297,7 @@ public final class Sweep {
                     + missing.stream().map(s -> s.unit().id() + " (" + s.state() + ")").toList());
             if (!partial) return missing;
         }
-        Path base = plan.byId(SweepPlan.BASE).file(out), heads = plan.byId(SweepPlan.HEADS).file(out);
+        Path base = plan.byId(SweepPlan.BASE).file(out), heads = headsFile;
         if (!Files.isRegularFile(base) || !Files.isRegularFile(heads))
             throw new HeadlensException(out + ": no finished k = 0 trial and heads.json yet; run the sweep first");
         try (RunDir.Lock lock = RunDir.Lock.acquire(work.resolve("locks/merge.lock"), who -> log.println("merge: waiting for " + who))) {

@@ -208,6 +208,23 @@ public record SweepConfig(
         return o;
     }
 
+    /**
+     * This sweep fine-tuned with another seed (classifier initialisation, batch order, dropout): a seed replicate,
+     * named and stored apart as NAME-seedN, OUTPUT-seedN and WORK-seedN, everything else the same. {@link
+     * Sweep#replicate} runs it with this grid's ranking, so the two seeds' trials mask the same heads.
+     */
+    public SweepConfig withSeed(long seed) {
+        ObjectNode t = training == null ? new ObjectMapper().createObjectNode() : training.deepCopy();
+        if (t.has("seed") && t.get("seed").asLong() == seed)
+            throw new HeadlensException("sweep " + name + ": --seed " + seed + " is the config's own training.seed; a replicate needs another");
+        if (!t.has("seed") && seed == headlens.train.TrainConfig.DEFAULTS.seed())
+            throw new HeadlensException("sweep " + name + ": --seed " + seed + " is the default training seed the config already uses; a replicate needs another");
+        t.put("seed", seed);
+        String s = "-seed" + seed;
+        return new SweepConfig(name + s, model, output.replaceAll("/+$", "") + s, work.replaceAll("/+$", "") + s, train, sourceDev,
+                targets, t, kMax, controls, controlK, randomSeed, importance, mode, iterative, evalBatchSize, cluster, task, setting, masking);
+    }
+
     public static SweepConfig read(Path file) {
         // its own mapper: YAML, and a null for a primitive field is an error rather than 0
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);

@@ -49,12 +49,22 @@ public record SweepPlan(List<Unit> units) {
     }
 
     public static SweepPlan of(SweepConfig cfg) {
+        return of(cfg, false);
+    }
+
+    /**
+     * @param replicate a seed replicate ({@link Sweep#replicate}): no ranking unit of its own, its trials mask the heads
+     *                  its grid's heads.json ranks (so they depend on no unit of this plan)
+     */
+    public static SweepPlan of(SweepConfig cfg, boolean replicate) {
         List<Unit> u = new ArrayList<>();
         u.add(new Unit(BASE, Kind.BASE, "none", 0, SweepConfig.TRAIN_EVAL, -1, List.of(), "trials/" + BASE + ".json",
                 "fine-tune the pretrained encoder on the source data (k = 0; saved to work/base for the ranking)"));
-        u.add(new Unit(HEADS, Kind.RANKING, null, 0, null, -1, List.of(BASE), "heads.json",
-                "rank the heads of the k = 0 tagger by " + cfg.method() + " importance on source dev"
-                        + (cfg.perTarget() ? " (and every target's dev)" : "")));
+        if (!replicate)
+            u.add(new Unit(HEADS, Kind.RANKING, null, 0, null, -1, List.of(BASE), "heads.json",
+                    "rank the heads of the k = 0 tagger by " + cfg.method() + " importance on source dev"
+                            + (cfg.perTarget() ? " (and every target's dev)" : "")));
+        List<String> trialDeps = replicate ? List.of() : List.of(HEADS);
         int i = 0;
         if (cfg.mode().equals("trials") || cfg.mode().equals("both"))
             for (String masking : cfg.masking())
@@ -62,11 +72,12 @@ public record SweepPlan(List<Unit> units) {
                     for (int k : cfg.ks(order)) {
                         boolean trainOnly = masking.equals(SweepConfig.TRAIN_ONLY);
                         String id = trialId(order, k, masking);
-                        u.add(new Unit(id, Kind.TRIAL, order, k, masking, i++, List.of(HEADS),
+                        u.add(new Unit(id, Kind.TRIAL, order, k, masking, i++, trialDeps,
                                 "trials/" + (trainOnly ? "train-only/" : "") + trialId(order, k, SweepConfig.TRAIN_EVAL) + ".json",
                                 "fine-tune from the pretrained weights with the " + k + " " + order + (order.equals("random") ? "" : "-ranked")
                                         + " head" + (k == 1 ? "" : "s") + " masked; score every target"
-                                        + (trainOnly ? " with every head active (masked at training only)" : "")));
+                                        + (trainOnly ? " with every head active (masked at training only)" : "")
+                                        + (replicate ? " (heads ranked by the grid's heads.json)" : "")));
                     }
         if (cfg.mode().equals("iterative") || cfg.mode().equals("both"))
             u.add(new Unit(ITERATIVE, Kind.ITERATIVE, null, 0, null, i, List.of(BASE), "iterative.json",
