@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds benchmarks/paper/report.md, report.html (byte for byte from the committed result files) and report.png.
 # --expect names the grids the issue asks for, so units that have not run are listed under "Missing cells"
-# (paper-pos-en-mbert-seed43 is a seed control: only its base-k00 is meant to run, so it is not expected).
+# (the seed replicates, `sweep --seed 43`, in *-seed43/, are run where they help and are not expected).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ./headlens report --runs benchmarks/paper --to benchmarks/paper --expect \

@@ -45,6 +45,9 @@ final class ReportModel {
 
         Group(Exp exp) { this.exp = exp; }
 
+        /** The number of trials (k > 0). */
+        int size() { return trials.values().stream().mapToInt(Map::size).sum(); }
+
         RunResult run(String order, int k) {
             if (k == 0) return base;
             TreeMap<Integer, RunResult> t = trials.get(order);
@@ -116,21 +119,29 @@ final class ReportModel {
                 byExp.put(g.exp, g);
             }
         });
-        // a k = 0 run alone whose experiment has trials under another seed is that experiment's seed control
+        // a run of another experiment's grid with another seed (its k = 0 alone, or with trials: `sweep --seed`) sits
+        // beside that experiment as its seed control, not as an experiment of its own
         for (Group g : byExp.values()) {
-            Group primary = g.trials.isEmpty() ? seedPrimary(byExp.values(), g) : null;
+            Group primary = seedPrimary(byExp.values(), g);
             if (primary == null) groups.add(g);
             else seedControls.add(new Group[]{primary, g});
         }
     }
 
-    /** The group with trials (train+eval, the smallest other seed) that {@code g} repeats with another seed; null if none. */
+    /**
+     * The experiment that {@code g} repeats with another seed: same model, task, sources, setting and masking (a k = 0
+     * alone: train+eval), with trials, and more of them than {@code g} (a tie: the smaller seed); null if none.
+     */
     private static Group seedPrimary(Iterable<Group> all, Group g) {
+        String masking = g.trials.isEmpty() ? "train+eval" : g.exp.masking();
+        Group best = null;
         for (Group p : all)
-            if (!p.trials.isEmpty() && p.exp.seed() != g.exp.seed() && p.exp.masking().equals("train+eval")
+            if (p != g && !p.trials.isEmpty() && p.exp.seed() != g.exp.seed() && p.exp.masking().equals(masking)
                     && p.exp.model().equals(g.exp.model()) && p.exp.task().equals(g.exp.task())
-                    && p.exp.sources().equals(g.exp.sources()) && p.exp.setting().equals(g.exp.setting())) return p;
-        return null;
+                    && p.exp.sources().equals(g.exp.sources()) && p.exp.setting().equals(g.exp.setting())
+                    && (p.size() > g.size() || p.size() == g.size() && p.exp.seed() < g.exp.seed())
+                    && (best == null || p.size() > best.size() || p.size() == best.size() && p.exp.seed() < best.exp.seed())) best = p;
+        return best;
     }
 
     // ------------------------------------------------------------------------------------------------ values
@@ -176,6 +187,24 @@ final class ReportModel {
             Delta d = compare(control[1].base, control[0].base, t, split, metric);
             if (d != null) out.add(new SeedRow(t, split, d, honestRule(control[0], t, metric)));
         }
+        return out;
+    }
+
+    /** One trial run under both seeds of a seed control, for one target: its difference to k = 0 under each seed. */
+    record ReplicateRow(String target, String split, String order, int k, Delta first, Delta second) {}
+
+    /** The trials a seed control repeats ({@code sweep --seed}), by order and k, then target; empty for a k = 0 alone. */
+    List<ReplicateRow> replicateRows(Group[] control, String metric) {
+        List<ReplicateRow> out = new ArrayList<>();
+        for (String order : ORDERS)
+            for (int k : control[1].trials.getOrDefault(order, new TreeMap<>()).keySet()) {
+                if (control[0].run(order, k) == null) continue;
+                for (String t : control[0].targets()) {
+                    String split = control[0].reportedSplit(t);
+                    Delta a = delta(control[0], order, k, t, split, metric), b = delta(control[1], order, k, t, split, metric);
+                    if (a != null && b != null) out.add(new ReplicateRow(t, split, order, k, a, b));
+                }
+            }
         return out;
     }
 

@@ -121,11 +121,13 @@ public final class ReportWriter {
                             + "the model without the mask. Δ = train-only − train+eval at the same k, on the same sentences."),
                     maskingTables(pairs), List.of()));
         if (!m.seedControls.isEmpty())
-            s.add(new Section("seeds", "Seed-to-seed variation at k = 0", List.of(
+            s.add(new Section("seeds", "Seed-to-seed variation", List.of(
                     "The same k = 0 fine-tune (data, budget, targets) with another seed (classifier initialisation, batch order, "
                             + "dropout). Δ seed = the other seed's score − this experiment's, on the same sentences, with the same "
                             + "paired bootstrap: how far two unpruned taggers differ by chance alone. A pruning difference of that "
-                            + "size says nothing about pruning, whatever its interval; the honest-rule pruning Δ is set beside it."),
+                            + "size says nothing about pruning, whatever its interval; the honest-rule pruning Δ is set beside it. "
+                            + "Where trials were repeated with the other seed too (headlens sweep --seed), their differences to k = 0 "
+                            + "under the two seeds follow: a pruning effect that is real shows under both."),
                     seedTables(), List.of()));
         s.add(headsSection(withFigures));
         s.add(new Section("runs", "What each run used", List.of(), List.of(budgetTable()), List.of()));
@@ -363,7 +365,32 @@ public final class ReportWriter {
                         + largest.toUpperCase(Locale.ROOT) + "), " + excl + " of " + withCi + " intervals exclude 0"
                         + (pruning.isEmpty() ? "." : "; honest-rule pruning mean |Δ| " + num(100 * meanOf(pruning), 2) + " points, "
                         + smaller + " of " + pruning.size() + " no larger than the same target's |Δ seed|."));
+                out.addAll(replicateSummary(p, metric));
             }
+        return out;
+    }
+
+    /** Per trial repeated with the other seed: the mean pruning Δ under each seed, and how often the two agree. */
+    private List<String> replicateSummary(Group[] p, String metric) {
+        Map<String, List<ReportModel.ReplicateRow>> byTrial = new LinkedHashMap<>();
+        for (ReportModel.ReplicateRow r : m.replicateRows(p, metric))
+            if (!p[0].exp.sources().contains(r.target())) byTrial.computeIfAbsent(r.order() + " k = " + r.k(), x -> new ArrayList<>()).add(r);
+        List<String> out = new ArrayList<>();
+        byTrial.forEach((trial, rows) -> {
+            List<Double> a = new ArrayList<>(), b = new ArrayList<>();
+            int same = 0, bothExclude = 0;
+            for (ReportModel.ReplicateRow r : rows) {
+                a.add(r.first().diff());
+                b.add(r.second().diff());
+                if (Math.signum(r.first().diff()) == Math.signum(r.second().diff())) same++;
+                if (r.first().ci() != null && r.second().ci() != null && r.first().ci().sign() != 0 && r.first().ci().sign() == r.second().ci().sign())
+                    bothExclude++;
+            }
+            out.add("Replicated with seed " + p[1].exp.seed() + ", " + p[0].exp.label() + ", " + trial + ", " + metric + " (targets ≠ source): "
+                    + "mean Δ to k = 0 " + signed(100 * meanOf(a)) + " (seed " + p[0].exp.seed() + "), " + signed(100 * meanOf(b))
+                    + " (seed " + p[1].exp.seed() + "); the same sign on " + same + " of " + rows.size() + " targets, both intervals on the "
+                    + "same side of 0 on " + bothExclude + ".");
+        });
         return out;
     }
 
@@ -392,6 +419,17 @@ public final class ReportWriter {
                         List.of("SL→TL", "split", "Unp seed " + a, "Unp seed " + b, "Δ seed [95% CI]", "k (dev)",
                                 "pruning Δ, honest rule [95% CI]", "|pruning Δ| > |Δ seed|"), body,
                         List.of("Pruning Δ: seed " + a + "'s k chosen on dev, test reported once (as in 'k chosen on dev'); '—' where the target has no labelled test split.")));
+                List<List<String>> rep = new ArrayList<>();
+                for (ReportModel.ReplicateRow r : m.replicateRows(p, metric))
+                    rep.add(List.of(pair(p[0].exp.sourceLabel(), r.target()), r.split(), r.order() + " k = " + r.k(), delta(r.first()), delta(r.second()),
+                            signed(100 * (r.first().diff() + r.second().diff()) / 2),
+                            Math.signum(r.first().diff()) == Math.signum(r.second().diff()) ? "yes" : "no"));
+                if (!rep.isEmpty())
+                    out.add(new Table(id("replicate", p[0].exp.label(), String.valueOf(b), metric), p[0].exp.label() + ", trials repeated with seed "
+                            + b + ": " + ReportModel.metricName(metric),
+                            List.of("SL→TL", "split", "trial", "Δ seed " + a + " [95% CI]", "Δ seed " + b + " [95% CI]", "mean Δ", "same sign"), rep,
+                            List.of("Δ = the trial − the k = 0 run of the same seed, on the same sentences. The replicate masks the same heads "
+                                    + "(the seed-" + a + " tagger's ranking), so the two columns differ by fine-tuning randomness alone.")));
             }
         return out;
     }
@@ -593,7 +631,9 @@ public final class ReportWriter {
 
     private Table budgetTable() {
         List<List<String>> body = new ArrayList<>();
-        for (Group g : m.groups) {
+        List<Group> every = new ArrayList<>(m.groups);
+        for (Group[] p : m.seedControls) every.add(p[1]);
+        for (Group g : every) {
             List<RunResult> all = new ArrayList<>();
             if (g.base != null) all.add(g.base);
             g.trials.values().forEach(x -> all.addAll(x.values()));

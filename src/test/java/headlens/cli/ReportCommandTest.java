@@ -69,7 +69,8 @@ class ReportCommandTest {
         trial("cross", List.of("en"), "highest", 2);
         trial("cross", List.of("en"), "lowest", 1, "train-only");
         trial("cross", List.of("en"), "lowest", 2, "train-only");
-        trial("cross", List.of("en"), "none", 0, "train+eval", 43);   // the seed control: k = 0 alone, another seed
+        trial("cross", List.of("en"), "none", 0, "train+eval", 43);   // the seed control: k = 0, another seed,
+        trial("cross", List.of("en"), "lowest", 2, "train+eval", 43);   // and one trial repeated with it (sweep --seed)
         trial("multi", List.of("de", "en"), "none", 0);
         for (int k = 1; k <= 2; k++) trial("multi", List.of("de", "en"), "lowest", k);
         Files.writeString(runs.resolve("notes.json"), "{\"something\": \"else\"}");   // not a result file: skipped
@@ -209,6 +210,37 @@ class ReportCommandTest {
         double de = Math.abs(acc("cross-s43", "none", 0, "de", "test") - acc("cross", "none", 0, "de", "test"));
         double zh = Math.abs(acc("cross-s43", "none", 0, "zh", "dev") - acc("cross", "none", 0, "zh", "dev"));
         assertTrue(html.text().contains("vs seed 43, accuracy (targets ≠ source): mean |Δ seed| " + pct((de + zh) / 2) + " points"), "summary line");
+    }
+
+    /**
+     * A trial repeated with the other seed: its difference to k = 0 under each seed (each against its own seed's k = 0),
+     * their mean and whether the signs agree, and one summary line with the means over the targets other than the source.
+     */
+    @Test
+    void replicatedTrialSitsBesideItsExperiment() {
+        Element t = table("replicate-pos-en-cross-synthetic-mbert-seed-42-43-accuracy");
+        assertEquals(3, t.select("tbody tr").size(), "one row per target, only lowest k = 2 was repeated");
+        double[] a = new double[3], b = new double[3];
+        int i = 0, same = 0;
+        for (String lang : List.of("de", "en", "zh")) {
+            String split = lang.equals("zh") ? "dev" : "test";
+            Map<String, String> r = row(t, "EN→" + lang.toUpperCase(Locale.ROOT));
+            a[i] = acc("cross", "lowest", 2, lang, split) - acc("cross", "none", 0, lang, split);
+            b[i] = acc("cross-s43", "lowest", 2, lang, split) - acc("cross-s43", "none", 0, lang, split);
+            assertEquals(split, r.get("split"));
+            assertEquals("lowest k = 2", r.get("trial"));
+            assertTrue(r.get("Δ seed 42 [95% CI]").startsWith(signed(100 * a[i]) + " ["), r.toString());
+            assertTrue(r.get("Δ seed 43 [95% CI]").startsWith(signed(100 * b[i]) + " ["), r.toString());
+            assertEquals(signed(100 * (a[i] + b[i]) / 2), r.get("mean Δ"));
+            assertEquals(Math.signum(a[i]) == Math.signum(b[i]) ? "yes" : "no", r.get("same sign"));
+            if (!lang.equals("en") && Math.signum(a[i]) == Math.signum(b[i])) same++;
+            i++;
+        }
+        String line = "Replicated with seed 43, pos en cross · synthetic-mbert · seed 42, lowest k = 2, accuracy (targets ≠ source): mean Δ to k = 0 "
+                + signed(100 * (a[0] + a[2]) / 2) + " (seed 42), " + signed(100 * (b[0] + b[2]) / 2) + " (seed 43); the same sign on " + same + " of 2 targets";
+        assertTrue(html.text().contains(line), line);
+        // its runs count in the budget table beside the experiment's
+        assertEquals("2", row(table("runs-used"), "pos en cross · synthetic-mbert · seed 43").get("runs"));
     }
 
     /** A partial grid says which k the selection chose among (cross ran k = 1..3, multi k = 1, 2). */

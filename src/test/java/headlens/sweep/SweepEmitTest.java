@@ -160,6 +160,16 @@ class SweepEmitTest {
         out = submit(to, sbatch);
         assertEquals(List.of("trial array job 1001 (tasks 1,3-4, at most 3 at once)", "merge job 1002"), out);
         assertEquals("--parsable --array=1,3-4%3 " + to.toAbsolutePath() + "/trials.sbatch", Files.readAllLines(calls).get(0));
+
+        // a seed replicate's jobs: every sweep call carries --seed, its setup is the k = 0 alone (no ranking of its own)
+        Path rep = tmp.resolve("slurm-seed7");
+        Out emitRep = cli("sweep", "--config", cfg.toString(), "--seed", "7", "--emit", "slurm", "--to", rep.toString(), "--launcher", launcher.toString());
+        assertEquals(0, emitRep.rc, emitRep.err);
+        String setupRep = Files.readString(rep.resolve("setup.sbatch"));
+        assertTrue(setupRep.contains(" --seed 7 --trial base-k00\n") && !setupRep.contains("--trial heads"), setupRep);
+        assertTrue(setupRep.contains("tiny_Sweep.1-seed7-setup"), setupRep);
+        assertTrue(Files.readString(rep.resolve("trials.sbatch")).contains(" --seed 7 --trial-index \"$SLURM_ARRAY_TASK_ID\""));
+        assertTrue(Files.readString(rep.resolve("merge.sbatch")).contains(" --seed 7 --merge"));
     }
 
     private List<String> submit(Path to, Path sbatch) throws Exception {
@@ -205,6 +215,11 @@ class SweepEmitTest {
         assertEquals(List.of("--trial", "base-k00", "--trial", "heads"), setup.getArgs().subList(3, 7));
         Container merge = job(strict(yaml, to.resolve("merge-job.yaml"), Job.class), claim);
         assertEquals("--merge", merge.getArgs().get(merge.getArgs().size() - 1));
+        // a seed replicate: --seed in every container's arguments
+        Path rep = tmp.resolve("k8s-seed7");
+        assertEquals(0, cli("sweep", "--config", cfg.toString(), "--seed", "7", "--emit", "k8s", "--to", rep.toString()).rc);
+        Container repTrial = job(strict(yaml, rep.resolve("trials-job.yaml"), Job.class), claim.replace("-shared", "-seed7-shared"));
+        assertEquals(List.of("sweep", "--config", cfg.toAbsolutePath().toString(), "--seed", "7", "--trial-index", "$(JOB_COMPLETION_INDEX)"), repTrial.getArgs());
         String run = Files.readString(to.resolve("run.sh"));
         assertTrue(run.indexOf("setup-job.yaml") < run.indexOf("trials-job.yaml") && run.indexOf("trials-job.yaml") < run.indexOf("merge-job.yaml"));
     }

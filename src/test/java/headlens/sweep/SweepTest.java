@@ -120,6 +120,69 @@ class SweepTest {
     }
 
     /**
+     * A seed replicate ({@code sweep --seed}): its own name, output and work, no ranking of its own, trials that mask the
+     * heads of the grid's heads.json (and refuse to run before it exists), and a report that sets it beside the grid.
+     */
+    @Test
+    void seedReplicateMasksTheGridsHeads() throws Exception {
+        Path model = tmp.resolve("pretrained");
+        TinyRunDir.createPretrained(model);
+        Path en = TinyRunDir.data(tmp.resolve("en-train.tsv"), "en", 40, 3), enDev = TinyRunDir.data(tmp.resolve("en-dev.tsv"), "en", 16, 4);
+        Path deDev = TinyRunDir.data(tmp.resolve("de-dev.tsv"), "de", 16, 5), deTest = TinyRunDir.data(tmp.resolve("de-test.tsv"), "de", 16, 6);
+        Path runs = tmp.resolve("runs"), out = runs.resolve("grid"), yaml = tmp.resolve("grid.yaml");
+        Files.writeString(yaml, String.join("\n",
+                "name: tiny-grid",
+                "model: " + model,
+                "output: " + out + "/",
+                "work: " + tmp.resolve("work"),
+                "train: [{file: " + en + "}]",
+                "source_dev: [{file: " + enDev + "}]",
+                "targets:",
+                "  en: {dev: " + enDev + "}",
+                "  de: {dev: " + deDev + ", test: " + deTest + "}",
+                "training: {lr: 3.0e-3, epochs: 2, batch_size: 8, max_length: 32, seed: 3}",
+                "k_max: 2",
+                "controls: []",
+                "mode: trials",
+                ""));
+        SweepConfig grid = SweepConfig.read(yaml);
+        SweepConfig rep = grid.withSeed(5);
+        assertEquals("tiny-grid-seed5", rep.name());
+        assertEquals(out + "-seed5", rep.output());
+        assertEquals(tmp.resolve("work") + "-seed5", rep.work());
+        assertEquals(5, rep.training().get("seed").asLong());
+        assertEquals(3, grid.training().get("seed").asLong(), "the grid's config is left as it was");
+        assertEquals(List.of("base-k00", "lowest-k01", "lowest-k02"),
+                Sweep.replicate(grid, 5, System.err).plan().units().stream().map(SweepPlan.Unit::id).toList());
+        assertTrue(Sweep.replicate(grid, 5, System.err).plan().byId("lowest-k01").dependsOn().isEmpty());
+        assertEquals(2, Main.run("sweep", "--config", yaml.toString(), "--seed", "3", "--plan"), "the grid's own seed is no replicate");
+        Path repOut = Path.of(rep.output());
+        assertNotEquals(0, Main.run("sweep", "--config", yaml.toString(), "--seed", "5", "--trial", "lowest-k01"), "no heads.json yet");
+        assertFalse(Files.exists(repOut.resolve("trials/lowest-k01.json")));
+
+        assertEquals(0, Main.run("sweep", "--config", yaml.toString(), "--trial", "base-k00", "--trial", "heads", "--trial", "lowest-k02"));
+        assertEquals(0, Main.run("sweep", "--config", yaml.toString(), "--seed", "5", "--trial", "base-k00", "--trial", "lowest-k02"));
+        assertFalse(Files.exists(repOut.resolve("heads.json")), "a replicate ranks nothing");
+        ObjectMapper json = new ObjectMapper();
+        List<HeadId> asc = ImportanceReport.read(out.resolve("heads.json")).aggregate().ascending();
+        List<String> lowest2 = List.of(asc.get(0).toString(), asc.get(1).toString()).stream().sorted().toList();
+        JsonNode g2 = json.readTree(out.resolve("trials/lowest-k02.json").toFile()), r2 = json.readTree(repOut.resolve("trials/lowest-k02.json").toFile());
+        assertEquals(lowest2, strings(g2.get("heads")));
+        assertEquals(lowest2, strings(r2.get("heads")), "the replicate masks the grid's lowest-ranked heads");
+        RunResult gr = RunResult.read(out.resolve("results/lowest-k02.json")), rr = RunResult.read(repOut.resolve("results/lowest-k02.json"));
+        assertEquals(3, gr.seed());
+        assertEquals(5, rr.seed());
+        assertNotEquals(Files.readString(tmp.resolve("work/trials/lowest-k02/logs/train.jsonl")),
+                Files.readString(Path.of(rep.work()).resolve("trials/lowest-k02/logs/train.jsonl")), "another seed trains otherwise");
+        // the report puts the replicate beside the grid: its k = 0 as the seed control, its trial repeated
+        Path report = tmp.resolve("report");
+        assertEquals(0, Main.run("report", "--runs", runs.toString(), "--to", report.toString(), "--resamples", "200"));
+        String md = Files.readString(report.resolve("report.md"));
+        assertTrue(md.contains("Runs: 4 result files in 1 experiments and 1 seed control(s)"), md);
+        assertTrue(md.contains("trials repeated with seed 5"), md);
+    }
+
+    /**
      * POS labels (so task pos, inferred) and both masking variants: the train-only trials are their own units (the
      * train+eval ids unchanged), their result files say train-only, and the paper's POS F1 sits beside token accuracy.
      */
