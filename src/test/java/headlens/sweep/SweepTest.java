@@ -125,26 +125,11 @@ class SweepTest {
      */
     @Test
     void seedReplicateMasksTheGridsHeads() throws Exception {
-        Path model = tmp.resolve("pretrained");
-        TinyRunDir.createPretrained(model);
-        Path en = TinyRunDir.data(tmp.resolve("en-train.tsv"), "en", 40, 3), enDev = TinyRunDir.data(tmp.resolve("en-dev.tsv"), "en", 16, 4);
-        Path deDev = TinyRunDir.data(tmp.resolve("de-dev.tsv"), "de", 16, 5), deTest = TinyRunDir.data(tmp.resolve("de-test.tsv"), "de", 16, 6);
+        SweepFixture.data(tmp);   // the tiny model and en/de data
+        Path model = tmp.resolve("pretrained"), en = tmp.resolve("en-train.tsv"), enDev = tmp.resolve("en-dev.tsv");
+        Path deDev = tmp.resolve("de-dev.tsv"), deTest = tmp.resolve("de-test.tsv");
         Path runs = tmp.resolve("runs"), out = runs.resolve("grid"), yaml = tmp.resolve("grid.yaml");
-        Files.writeString(yaml, String.join("\n",
-                "name: tiny-grid",
-                "model: " + model,
-                "output: " + out + "/",
-                "work: " + tmp.resolve("work"),
-                "train: [{file: " + en + "}]",
-                "source_dev: [{file: " + enDev + "}]",
-                "targets:",
-                "  en: {dev: " + enDev + "}",
-                "  de: {dev: " + deDev + ", test: " + deTest + "}",
-                "training: {lr: 3.0e-3, epochs: 2, batch_size: 8, max_length: 32, seed: 3}",
-                "k_max: 2",
-                "controls: []",
-                "mode: trials",
-                ""));
+        Files.writeString(yaml, "name: tiny-grid\n" + trialsOnly(model, out + "/", tmp.resolve("work"), en, enDev, deDev, deTest));
         SweepConfig grid = SweepConfig.read(yaml);
         SweepConfig rep = grid.withSeed(5);
         assertEquals("tiny-grid-seed5", rep.name());
@@ -193,20 +178,7 @@ class SweepTest {
         Path en = pos(TinyRunDir.data(tmp.resolve("en-train.tsv"), "en", 40, 3)), enDev = pos(TinyRunDir.data(tmp.resolve("en-dev.tsv"), "en", 16, 4));
         Path deDev = pos(TinyRunDir.data(tmp.resolve("de-dev.tsv"), "de", 16, 5)), deTest = pos(TinyRunDir.data(tmp.resolve("de-test.tsv"), "de", 16, 6));
         Path out = tmp.resolve("out");
-        String common = String.join("\n",
-                "model: " + model,
-                "output: " + out,
-                "work: " + tmp.resolve("work"),
-                "train: [{file: " + en + "}]",
-                "source_dev: [{file: " + enDev + "}]",
-                "targets:",
-                "  en: {dev: " + enDev + "}",
-                "  de: {dev: " + deDev + ", test: " + deTest + "}",
-                "training: {lr: 3.0e-3, epochs: 2, batch_size: 8, max_length: 32, seed: 3}",
-                "k_max: 2",
-                "controls: []",
-                "mode: trials",
-                "");
+        String common = trialsOnly(model, out.toString(), tmp.resolve("work"), en, enDev, deDev, deTest);
         Path plain = tmp.resolve("plain.yaml"), both = tmp.resolve("both.yaml");
         Files.writeString(plain, "name: tiny-pos\n" + common);
         Files.writeString(both, "name: tiny-pos\nmasking: [train+eval, train-only]\n" + common);
@@ -343,6 +315,24 @@ class SweepTest {
         int at = report.indexOf("→ " + target.toUpperCase(java.util.Locale.ROOT) + ": ");
         assertTrue(at >= 0, report);
         for (int k : ks) assertTrue(report.substring(at).contains("\n| " + k + " | "), "row k = " + k + "\n" + report);
+    }
+
+    /** A sweep config without its name: lowest k = 1, 2 only, en → en, de (de with test), seed 3. */
+    static String trialsOnly(Path model, String out, Path work, Path en, Path enDev, Path deDev, Path deTest) {
+        return String.join("\n",
+                "model: " + model,
+                "output: " + out,
+                "work: " + work,
+                "train: [{file: " + en + "}]",
+                "source_dev: [{file: " + enDev + "}]",
+                "targets:",
+                "  en: {dev: " + enDev + "}",
+                "  de: {dev: " + deDev + ", test: " + deTest + "}",
+                "training: {lr: 3.0e-3, epochs: 2, batch_size: 8, max_length: 32, seed: 3}",
+                "k_max: 2",
+                "controls: []",
+                "mode: trials",
+                "");
     }
 
     static List<String> names(Path dir) throws Exception {
