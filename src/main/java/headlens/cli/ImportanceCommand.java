@@ -81,15 +81,15 @@ public final class ImportanceCommand implements Callable<Integer> {
             HeadImportance.Result r = HeadImportance.compute(e.getKey(), clf, batches, detail, released, null);
             double secs = (System.nanoTime() - t0) / 1e9;
             info.put("seconds_" + e.getKey(), secs);
-            System.err.printf(Locale.ROOT, "%s: %d sentences, %d labelled tokens, %.1f s, split-half rho %s%n", e.getKey(), r.sentences(),
-                    r.tokens(), secs, r.splitHalf() == null ? "-" : String.format(Locale.ROOT, "%.3f", r.splitHalf()));
+            System.err.printf(Locale.ROOT, "%s: %d sentences (%d windows), %d labelled tokens, %.1f s, split-half rho %s%n", e.getKey(),
+                    e.getValue().size(), r.windows(), r.tokens(), secs, r.splitHalf() == null ? "-" : String.format(Locale.ROOT, "%.3f", r.splitHalf()));
             if (released) {
                 double[][] p = r.gradient().pairedWith(r.released());
                 System.err.printf(Locale.ROOT, "%s: Spearman's rho, gate ranking vs the released code's K/V ranking: %.3f%n", e.getKey(),
                         headlens.heads.Spearman.rho(p[0], p[1]));
             }
             langs.put(e.getKey(), new ImportanceReport.Language(r.gradient(), method.equals("token") || detail ? r.token() : null,
-                    entropy ? r.entropy() : null, r.released(), r.sentences(), r.splitHalf()));
+                    entropy ? r.entropy() : null, r.released(), e.getValue().size(), r.splitHalf()));
         }
         ImportanceReport rep = new ImportanceReport(m.config().numHiddenLayers(), m.config().numAttentionHeads(), method, langs, null, info);
         rep.write(output);

@@ -46,9 +46,10 @@ public final class HeadImportance {
     /**
      * The tables (token and entropy are null unless asked for). {@code splitHalf}: Spearman's ρ between the gradient
      * rankings of the even- and the odd-numbered batches (null with fewer than two batches with labelled tokens): how
-     * well the data agree with themselves, the ceiling for any agreement between languages.
+     * well the data agree with themselves, the ceiling for any agreement between languages. {@code windows}: the
+     * examples scored, which exceed the sentences where a sentence longer than the maximum length is cut into windows.
      */
-    public record Result(HeadScores gradient, HeadScores token, HeadScores entropy, HeadScores released, int sentences,
+    public record Result(HeadScores gradient, HeadScores token, HeadScores entropy, HeadScores released, int windows,
                          long tokens, Double splitHalf) {}
 
     private HeadImportance() {}
@@ -90,7 +91,7 @@ public final class HeadImportance {
         wrt.addAll(attn);
         if (withReleased)
             for (int l = 0; l < layers; l++) { wrt.add(Encoder.keyWeight(l)); wrt.add(Encoder.valueWeight(l)); }
-        int sentences = 0;
+        int windows = 0;
         long tokens = 0;
         // data sorted by length (as ImportanceCommand's) leaves no buffers idle for past lengths; the memory of
         // benchmarks/results/importance-memory-bert-base.txt grew from 3.3 GB at 160 windows to 6.0 GB at 1,000 without
@@ -124,7 +125,7 @@ public final class HeadImportance {
             }
             // this batch's arrays back to the memory pool now (the pool ignores an array released twice)
             for (var m : List.of(r.getOutputs(), r.getGradients(), feed)) m.values().forEach(ClosingMemoryMgr::recycle);
-            sentences += ex.batch().size();
+            windows += ex.batch().size();
             for (int[] row : ex.labels()) for (int y : row) if (y != TokenClassifier.IGNORE) { tokens++; halfTokens[side]++; }
             if (progress != null) progress.accept(ex.batch().size());
         }
@@ -139,7 +140,7 @@ public final class HeadImportance {
                 withDetail ? HeadScores.fromRaw(name, toOriginal(cfg, token), tokens) : null,
                 withDetail ? HeadScores.fromRaw(name, toOriginal(cfg, entropy), tokens) : null,
                 withReleased ? HeadScores.fromRawL1(name, kv, tokens) : null,
-                sentences, tokens, splitHalf);
+                windows, tokens, splitHalf);
     }
 
     /** Spearman–Brown: the reliability of the whole data from the agreement {@code rho} of its two halves. */

@@ -439,7 +439,7 @@ public final class Sweep {
         ObjectNode info = JSON.createObjectNode();
         info.put("task", task.id());   // ties the file to its task in headlens report
         ObjectNode secs = info.putObject("seconds");
-        ObjectNode sents = info.putObject("sentences");
+        ObjectNode sents = info.putObject("sentences"), wins = info.putObject("windows");   // windows: long sentences cut in two
         for (var e : sets.entrySet()) {
             long t0 = System.nanoTime();
             HeadImportance.Result r = HeadImportance.compute(e.getKey(), clf,
@@ -448,9 +448,11 @@ public final class Sweep {
                     token, unpruned, null);   // + the released code's K/V table, to compare the two rankings
             double s = (System.nanoTime() - t0) / 1e9;
             secs.put(e.getKey(), s);
-            sents.put(e.getKey(), r.sentences());
-            tables.put(e.getKey(), new ImportanceReport.Language(r.gradient(), r.token(), r.entropy(), r.released(), r.sentences(), r.splitHalf()));
-            log.printf(Locale.ROOT, "importance %s: %d sentences, %.1f s, split-half rho %s%n", e.getKey(), r.sentences(), s,
+            int n = e.getValue().size();
+            sents.put(e.getKey(), n);
+            wins.put(e.getKey(), r.windows());
+            tables.put(e.getKey(), new ImportanceReport.Language(r.gradient(), r.token(), r.entropy(), r.released(), n, r.splitHalf()));
+            log.printf(Locale.ROOT, "importance %s: %d sentences (%d windows), %.1f s, split-half rho %s%n", e.getKey(), n, r.windows(), s,
                     r.splitHalf() == null ? "-" : String.format(Locale.ROOT, "%.3f", r.splitHalf()));
         }
         ImportanceReport rep = new ImportanceReport(m.config().numHiddenLayers(), m.config().numAttentionHeads(), cfg.method(),

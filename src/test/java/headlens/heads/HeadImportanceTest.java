@@ -54,7 +54,7 @@ class HeadImportanceTest {
         int counted = 0;
         for (HeadImportance.Example ex : dev) for (int[] row : ex.labels()) for (int y : row) if (y >= 0) counted++;
         assertEquals(counted, r.tokens());
-        assertEquals(15, r.sentences());
+        assertEquals(15, r.windows());
     }
 
     /**

@@ -33,6 +33,9 @@ class SweepTest {
         TinyRunDir.createPretrained(model);
         Path en = TinyRunDir.data(tmp.resolve("en-train.tsv"), "en", 48, 3), enDev = TinyRunDir.data(tmp.resolve("en-dev.tsv"), "en", 16, 4);
         Path deDev = TinyRunDir.data(tmp.resolve("de-dev.tsv"), "de", 16, 5), deTest = TinyRunDir.data(tmp.resolve("de-test.tsv"), "de", 16, 6);
+        // a 17th German dev sentence of 40 words, longer than max_length 32: it is scored as several windows
+        String word = Files.readAllLines(deDev).get(0);
+        Files.writeString(deDev, (word + "\n").repeat(40) + "\n", java.nio.file.StandardOpenOption.APPEND);
         Path out = tmp.resolve("out"), yaml = tmp.resolve("sweep.yaml");
         Files.writeString(yaml, String.join("\n",
                 "name: tiny",
@@ -58,6 +61,11 @@ class SweepTest {
         ImportanceReport heads = ImportanceReport.read(out.resolve("heads.json"));
         assertEquals(List.of("en"), heads.rankingLanguages());
         assertEquals(List.of("en", "de"), List.copyOf(heads.languages().keySet()));
+        // sentences count sentences; the long one adds a window
+        assertEquals(17, heads.languages().get("de").sentences());
+        assertEquals(17, heads.info().at("/sentences/de").asInt());
+        assertTrue(heads.info().at("/windows/de").asInt() > 17, heads.info().toString());
+        assertEquals(16, heads.info().at("/windows/en").asInt());
         for (var l : heads.languages().values()) {   // the released code's K/V table, read back with its L1 normalisation
             double[][] kv = l.released().raw();
             assertArrayEquals(HeadScores.normalize(kv, true)[0], l.released().normalized()[0], 0);

@@ -52,7 +52,7 @@ public final class ImportanceMemoryBench {
         double secs = (System.nanoTime() - t0) / 1e9;
         System.out.printf(Locale.ROOT, "BERT-base shape (%d layers x %d heads, hidden %d, vocab %d), %d sentences (%d windows, %d labelled tokens), "
                         + "batch %d, max length %d: %.1f s, RSS before model %.2f GB, peak %.2f GB, max heap %.1f GB%n",
-                cfg.numHiddenLayers(), cfg.numAttentionHeads(), cfg.hiddenSize(), cfg.vocabSize(), sents.size(), r.sentences(), r.tokens(),
+                cfg.numHiddenLayers(), cfg.numAttentionHeads(), cfg.hiddenSize(), cfg.vocabSize(), sents.size(), r.windows(), r.tokens(),
                 batch, maxLen, secs, rss0, peak[0], Runtime.getRuntime().maxMemory() / 1e9);
     }
 }
