@@ -439,7 +439,7 @@ public final class Sweep {
         ObjectNode info = JSON.createObjectNode();
         info.put("task", task.id());   // ties the file to its task in headlens report
         ObjectNode secs = info.putObject("seconds");
-        ObjectNode sents = info.putObject("sentences"), wins = info.putObject("windows");   // windows: long sentences cut in two
+        ObjectNode sents = info.putObject("sentences"), wins = info.putObject("windows");   // windows: a long sentence is cut into several
         for (var e : sets.entrySet()) {
             long t0 = System.nanoTime();
             HeadImportance.Result r = HeadImportance.compute(e.getKey(), clf,
