@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -553,8 +554,52 @@ public final class ReportWriter {
                 }
             }
         }
+        tables.addAll(betweenTaggersTables(runs.heads()));
         return new Section("heads", "Head importance and rank correlation", runs.heads().isEmpty() ? List.of("No heads files.") : List.of(),
                 tables, figs);
+    }
+
+    /**
+     * The same language ranked by two taggers of one task (say the cross-lingual and the multi-lingual one, each on its
+     * own fine-tune): how much of a ranking belongs to the language and how much to the fine-tuned model. One table per
+     * task with two or more heads files of the same shape; each file ranks with its own method.
+     */
+    private static List<Table> betweenTaggersTables(List<Runs.Heads> heads) {
+        Map<String, List<Runs.Heads>> byTask = new TreeMap<>();
+        for (Runs.Heads h : heads) if (h.task() != null) byTask.computeIfAbsent(h.task(), x -> new ArrayList<>()).add(h);
+        List<Table> out = new ArrayList<>();
+        for (var e : byTask.entrySet()) {
+            List<List<String>> body = new ArrayList<>();
+            List<Runs.Heads> hs = e.getValue();
+            for (int i = 0; i < hs.size(); i++)
+                for (int j = i + 1; j < hs.size(); j++) {
+                    ImportanceReport a = hs.get(i).report(), b = hs.get(j).report();
+                    if (a.layers() != b.layers() || a.heads() != b.heads()) continue;
+                    String files = hs.get(i).label() + " · " + hs.get(j).label();
+                    double[][] p = a.aggregate().pairedWith(b.aggregate());
+                    body.add(List.of(files, "pruning ranking (" + String.join("+", a.rankingLanguages()) + " · "
+                            + String.join("+", b.rankingLanguages()) + ")", DASH, DASH, num(Spearman.rho(p[0], p[1]), 3), DASH, DASH));
+                    for (var la : a.languages().entrySet()) {
+                        ImportanceReport.Language lb = b.languages().get(la.getKey());
+                        if (lb == null) continue;
+                        double[][] q = la.getValue().ranking(a.method()).pairedWith(lb.ranking(b.method()));
+                        double rho = Spearman.rho(q[0], q[1]);
+                        Double ha = la.getValue().splitHalf(), hb = lb.splitHalf();
+                        Double ceil = ha == null || hb == null || ha <= 0 || hb <= 0 ? null
+                                : Math.sqrt(HeadImportance.spearmanBrown(ha) * HeadImportance.spearmanBrown(hb));
+                        body.add(List.of(files, la.getKey(), String.valueOf(la.getValue().sentences()), String.valueOf(lb.sentences()),
+                                num(rho, 3), ceil == null ? DASH : num(ceil, 3), ceil == null ? DASH : num(rho / ceil, 3)));
+                    }
+                }
+            if (!body.isEmpty())
+                out.add(new Table(id("between-taggers", e.getKey()), e.getKey().toUpperCase(Locale.ROOT)
+                        + ": the same language ranked by two taggers", List.of("heads files", "language", "sentences (first)",
+                        "sentences (second)", "Spearman ρ", "ceiling √(rel · rel)", "ρ / ceiling"), body,
+                        List.of("Each file ranks with the tagger its sweep fine-tuned. ρ well below the ceiling (set by the two rankings' "
+                                + "split-half reliabilities, where both files have them) means the ranking depends on the fine-tuned model, "
+                                + "not only on the language; the pruning rows compare the rankings each sweep pruned by.")));
+        }
+        return out;
     }
 
     /**

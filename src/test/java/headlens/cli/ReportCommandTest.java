@@ -75,6 +75,7 @@ class ReportCommandTest {
         for (int k = 1; k <= 2; k++) trial("multi", List.of("de", "en"), "lowest", k);
         Files.writeString(runs.resolve("notes.json"), "{\"something\": \"else\"}");   // not a result file: skipped
         heads().write(runs.resolve("pos-en-cross/heads.json"));   // no info.task: it takes the task of the results beside it
+        multiHeads().write(runs.resolve("pos-de+en-multi/heads.json"));   // a second tagger of the same task ranks the same languages
         assertEquals(0, Main.run("report", "--runs", runs.toString(), "--to", out.toString(), "--resamples", "500"));
         html = Jsoup.parse(Files.readString(out.resolve("report.html")));
     }
@@ -117,6 +118,16 @@ class ReportCommandTest {
         l.put("en", new ImportanceReport.Language(HeadScores.fromRaw("en", EN_RAW, 100), null, null, HeadScores.fromRawL1("en", KV_RAW, 100), 10, 0.6));
         l.put("de", new ImportanceReport.Language(HeadScores.fromRaw("de", DE_RAW, 100), null, null, 10, 0.5));
         return new ImportanceReport(2, 4, "gradient", l, List.of("en"), null);
+    }
+
+    static final double[][] EN2_RAW = {{0.4, 0.3, 0.8, 0.2}, {0.1, 0.7, 0.5, 0.9}};
+
+    /** The multi-lingual tagger's file: en ranked otherwise, de exactly as the cross-lingual file, pruning by de. */
+    static ImportanceReport multiHeads() {
+        Map<String, ImportanceReport.Language> l = new LinkedHashMap<>();
+        l.put("de", new ImportanceReport.Language(HeadScores.fromRaw("de", DE_RAW, 100), null, null, 20, 0.8));
+        l.put("en", new ImportanceReport.Language(HeadScores.fromRaw("en", EN2_RAW, 100), null, null, 30, null));
+        return new ImportanceReport(2, 4, "gradient", l, List.of("de"), null);
     }
 
     static double acc(String setting, String order, int k, String lang, String split) {
@@ -412,11 +423,45 @@ class ReportCommandTest {
         assertEquals(1, table("methods-pos-en-cross-heads").select("tbody tr").size(), "de has no released table");
         Map<String, String> p = row(table("spearman-paper-pos-en-cross-heads"), "EN–DE");
         assertEquals("0.85", p.get("paper"));   // ma2021.md, POS-mBERT, EN row, DE column
-        assertEquals(3, html.select("#heads svg").size(), "heatmaps: en, de and the ranking");
+        assertEquals(6, html.select("#heads svg").size(), "heatmaps: en, de and the ranking, for each of the two files");
         assertEquals(9, html.select("#curves svg").size(), "one k-curve per experiment (cross, cross train-only, multi) and target");
         assertEquals(List.of("show-lowest", "show-highest", "show-random"), html.select("#curves input[type=checkbox]").eachAttr("id"));
         // the controls hide a series by its colour: highest is drawn in rgb(31,119,180) in every curve that has it
         assertTrue(html.select("#curves svg").first().outerHtml().contains("rgb(31,119,180)"));
+    }
+
+    @Test
+    void theSameLanguageRankedByTwoTaggers() {
+        Element t = table("between-taggers-pos");
+        Map<String, Map<String, String>> rows = new LinkedHashMap<>();
+        List<String> header = t.select("thead th").stream().map(Element::text).toList();
+        for (Element tr : t.select("tbody tr")) {
+            List<String> cells = tr.select("td").stream().map(Element::text).toList();
+            Map<String, String> m = new LinkedHashMap<>();
+            for (int i = 0; i < header.size(); i++) m.put(header.get(i), cells.get(i));
+            rows.put(cells.get(1), m);
+        }
+        assertEquals(List.of("pruning ranking (de · en)", "de", "en"), List.copyOf(rows.keySet()), "the multi file (sorted first) by its languages");
+        // de: the same table in both files -> rho 1; split-half 0.5 and 0.8 -> reliabilities 2/3 and 16/18
+        double ceil = Math.sqrt(2.0 / 3 * 16 / 18);
+        assertEquals("1.000", rows.get("de").get("Spearman ρ"));
+        assertEquals(String.format(Locale.ROOT, "%.3f", ceil), rows.get("de").get("ceiling √(rel · rel)"));
+        assertEquals(String.format(Locale.ROOT, "%.3f", 1 / ceil), rows.get("de").get("ρ / ceiling"));
+        assertEquals("20", rows.get("de").get("sentences (first)"));
+        assertEquals("10", rows.get("de").get("sentences (second)"));
+        // en: the textbook formula over the two normalised tables (no ties); the multi file has no split-half for en
+        assertEquals(String.format(Locale.ROOT, "%.3f", textbookRho(EN_RAW, EN2_RAW)), rows.get("en").get("Spearman ρ"));
+        assertEquals("—", rows.get("en").get("ceiling √(rel · rel)"));
+        // the pruning rankings: de (multi) against en (cross)
+        assertEquals(String.format(Locale.ROOT, "%.3f", textbookRho(DE_RAW, EN_RAW)), rows.get("pruning ranking (de · en)").get("Spearman ρ"));
+    }
+
+    static double textbookRho(double[][] x, double[][] y) {
+        double[] ra = ranks(flat(HeadScores.normalize(x, false))), rb = ranks(flat(HeadScores.normalize(y, false)));
+        double d2 = 0;
+        for (int i = 0; i < ra.length; i++) d2 += (ra[i] - rb[i]) * (ra[i] - rb[i]);
+        int n = ra.length;
+        return 1 - 6 * d2 / (n * (n * (double) n - 1));
     }
 
     static double[] flat(double[][] m) { return Arrays.stream(m).flatMapToDouble(Arrays::stream).toArray(); }
