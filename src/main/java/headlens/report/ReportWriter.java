@@ -584,9 +584,7 @@ public final class ReportWriter {
                         if (lb == null) continue;
                         double[][] q = la.getValue().ranking(a.method()).pairedWith(lb.ranking(b.method()));
                         double rho = Spearman.rho(q[0], q[1]);
-                        Double ha = la.getValue().splitHalf(), hb = lb.splitHalf();
-                        Double ceil = ha == null || hb == null || ha <= 0 || hb <= 0 ? null
-                                : Math.sqrt(HeadImportance.spearmanBrown(ha) * HeadImportance.spearmanBrown(hb));
+                        Double ceil = ceiling(la.getValue().splitHalf(), lb.splitHalf());
                         body.add(List.of(files, la.getKey(), String.valueOf(la.getValue().sentences()), String.valueOf(lb.sentences()),
                                 num(rho, 3), ceil == null ? DASH : num(ceil, 3), ceil == null ? DASH : num(rho / ceil, 3)));
                     }
@@ -612,16 +610,15 @@ public final class ReportWriter {
         if (r.languages().values().stream().noneMatch(l -> l.splitHalf() != null)) return null;
         String src = r.rankingLanguages().get(0);
         Double srcHalf = r.languages().get(src).splitHalf();
-        Double srcRel = srcHalf == null ? null : HeadImportance.spearmanBrown(srcHalf);
         List<List<String>> body = new ArrayList<>();
         for (var e : r.languages().entrySet()) {
             Double half = e.getValue().splitHalf();
             Double rel = half == null ? null : HeadImportance.spearmanBrown(half);
             double rho = sp.get(e.getKey()).get(src);
-            boolean corr = !e.getKey().equals(src) && rel != null && srcRel != null && rel > 0 && srcRel > 0;
+            Double ceil = e.getKey().equals(src) ? null : ceiling(half, srcHalf);
             body.add(List.of(e.getKey(), String.valueOf(e.getValue().sentences()), half == null ? DASH : num(half, 3),
                     rel == null ? DASH : num(rel, 3), e.getKey().equals(src) ? DASH : num(rho, 3),
-                    corr ? num(Math.sqrt(rel * srcRel), 3) : DASH, corr ? num(rho / Math.sqrt(rel * srcRel), 3) : DASH));
+                    ceil == null ? DASH : num(ceil, 3), ceil == null ? DASH : num(rho / ceil, 3)));
         }
         return new Table(id("reliability", h.label()), h.label() + ": how well each language's ranking agrees with itself",
                 List.of("language", "sentences", "split-half ρ", "reliability (Spearman–Brown)", "ρ with " + src,
@@ -630,6 +627,15 @@ public final class ReportWriter {
                         + "2ρ / (1 + ρ), the estimate for the whole set. Two rankings that are each this noisy cannot correlate "
                         + "above the ceiling even if the languages' true rankings were identical; ρ / ceiling is Spearman's "
                         + "correction for attenuation (approximate for rank correlations; above 1 means 'as similar as the noise allows')."));
+    }
+
+    /**
+     * The highest ρ two rankings with these split-half ρ can reach: the geometric mean of their Spearman–Brown
+     * reliabilities; null when either is unknown or not positive.
+     */
+    private static Double ceiling(Double halfA, Double halfB) {
+        if (halfA == null || halfB == null || halfA <= 0 || halfB <= 0) return null;
+        return Math.sqrt(HeadImportance.spearmanBrown(halfA) * HeadImportance.spearmanBrown(halfB));
     }
 
     /**

@@ -393,12 +393,8 @@ class ReportCommandTest {
 
     @Test
     void spearmanAgainstAnIndependentRankCorrelation() {
-        double[] a = flat(HeadScores.normalize(EN_RAW, false)), b = flat(HeadScores.normalize(DE_RAW, false));
-        double[] ra = ranks(a), rb = ranks(b);
-        double d2 = 0;
-        for (int i = 0; i < ra.length; i++) d2 += (ra[i] - rb[i]) * (ra[i] - rb[i]);
-        int n = ra.length;
-        double rho = 1 - 6 * d2 / (n * (n * (double) n - 1));   // no ties in these tables
+        double[] en = gate(EN_RAW);
+        double rho = textbookRho(en, gate(DE_RAW));
         assertEquals(String.format(Locale.ROOT, "%.3f", rho), row(table("spearman-pos-en-cross-heads"), "en").get("de"));
         // split-half 0.6 and 0.5 -> Spearman–Brown 2ρ/(1+ρ) = 0.75 and 2/3; the ceiling is their geometric mean
         Map<String, String> rel = row(table("reliability-pos-en-cross-heads"), "de");
@@ -409,11 +405,8 @@ class ReportCommandTest {
         assertEquals("0.750", row(table("reliability-pos-en-cross-heads"), "en").get("reliability (Spearman–Brown)"));
         // gate (L2) vs released (L1) ranking of en, by the textbook formula; by hand: the gate's lowest four are
         // 0:1 1:0 0:3 1:2, the released table's (L1 per layer: .2 .4 .1 .3 | .323 .065 .226 .387) 1:1 0:2 0:0 1:2
-        double[] kr = ranks(flat(HeadScores.normalize(KV_RAW, true)));
-        double k2 = 0;
-        for (int i = 0; i < ra.length; i++) k2 += (ra[i] - kr[i]) * (ra[i] - kr[i]);
         Map<String, String> mt = row(table("methods-pos-en-cross-heads"), "en");
-        assertEquals(String.format(Locale.ROOT, "%.3f", 1 - 6 * k2 / (n * (n * (double) n - 1))), mt.get("Spearman ρ"));
+        assertEquals(String.format(Locale.ROOT, "%.3f", textbookRho(en, flat(HeadScores.normalize(KV_RAW, true)))), mt.get("Spearman ρ"));
         assertEquals("1 / 4", mt.get("shared lowest 4"));
         assertEquals("1:1 0:2 0:0 1:2", mt.get("released code's lowest 4"));
         // between layers, by hand: EN_RAW's rows rank (3 0 2 1) and (0 3 1 2): sum d^2 = 20, rho = 1 - 120/60;
@@ -450,14 +443,18 @@ class ReportCommandTest {
         assertEquals("20", rows.get("de").get("sentences (first)"));
         assertEquals("10", rows.get("de").get("sentences (second)"));
         // en: the textbook formula over the two normalised tables (no ties); the multi file has no split-half for en
-        assertEquals(String.format(Locale.ROOT, "%.3f", textbookRho(EN_RAW, EN2_RAW)), rows.get("en").get("Spearman ρ"));
+        assertEquals(String.format(Locale.ROOT, "%.3f", textbookRho(gate(EN_RAW), gate(EN2_RAW))), rows.get("en").get("Spearman ρ"));
         assertEquals("—", rows.get("en").get("ceiling √(rel · rel)"));
         // the pruning rankings: de (multi) against en (cross)
-        assertEquals(String.format(Locale.ROOT, "%.3f", textbookRho(DE_RAW, EN_RAW)), rows.get("pruning ranking (de · en)").get("Spearman ρ"));
+        assertEquals(String.format(Locale.ROOT, "%.3f", textbookRho(gate(DE_RAW), gate(EN_RAW))), rows.get("pruning ranking (de · en)").get("Spearman ρ"));
     }
 
-    static double textbookRho(double[][] x, double[][] y) {
-        double[] ra = ranks(flat(HeadScores.normalize(x, false))), rb = ranks(flat(HeadScores.normalize(y, false)));
+    /** A gate-gradient table as the report ranks it: normalised per layer (L2), flattened. */
+    static double[] gate(double[][] raw) { return flat(HeadScores.normalize(raw, false)); }
+
+    /** Spearman's ρ by the textbook formula 1 − 6 Σd² / (n(n² − 1)), valid without ties (as in these tables). */
+    static double textbookRho(double[] a, double[] b) {
+        double[] ra = ranks(a), rb = ranks(b);
         double d2 = 0;
         for (int i = 0; i < ra.length; i++) d2 += (ra[i] - rb[i]) * (ra[i] - rb[i]);
         int n = ra.length;
