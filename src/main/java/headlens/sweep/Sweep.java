@@ -420,20 +420,32 @@ public final class Sweep {
         TaggerDir.write(work.resolve("base"), pretrained.config(), m, labels, task, ModelFiles.tokenizerFiles(modelDir));
     }
 
+    /** The heads file's name for a source language's source-dev part when the language's target dev set differs from it. */
+    public static final String SOURCE_DEV_SUFFIX = "-source-dev";
+
     /** Heads ranked by the k = 0 tagger on the source dev set(s); tables for every target's dev for the Spearman table. */
     private ImportanceReport importance() {
         Path file = out.resolve("heads.json");
         TaggerDir m = TaggerDir.load(work.resolve("base"));
         boolean token = cfg.method().equals("token");
         TokenClassifier clf = m.classifier(new Encoder.Options(false, token));
+        Map<String, List<Sentence>> parts = new LinkedHashMap<>(), targetDev = new LinkedHashMap<>();
+        for (Sentence s : sourceDev) parts.computeIfAbsent(s.lang(), x -> new ArrayList<>()).add(s);
+        if (cfg.perTarget())
+            for (String key : gold.keySet()) if (key.endsWith("/dev")) targetDev.put(key.split("/")[0], gold.get(key));
+        // The pruning ranking averages the source dev, language by language. A language whose target dev set is other
+        // sentences (often many more: a multi-lingual grid's source dev is a few dozen per language) is ranked on that set
+        // too, under its own name, so every language's ranking in the Spearman tables rests on its largest dev set;
+        // its source-dev part is then kept as LANG-source-dev.
         Map<String, List<Sentence>> sets = new LinkedHashMap<>();
         Set<String> sources = new LinkedHashSet<>();
-        for (Sentence s : sourceDev) { sets.computeIfAbsent(s.lang(), x -> new ArrayList<>()).add(s); sources.add(s.lang()); }
-        if (cfg.perTarget())
-            for (String key : gold.keySet()) {
-                String lang = key.split("/")[0];
-                if (key.endsWith("/dev") && !sets.containsKey(lang)) sets.put(lang, gold.get(key));
-            }
+        for (var e : parts.entrySet()) {
+            List<Sentence> own = targetDev.get(e.getKey());
+            String key = own == null || own.equals(e.getValue()) ? e.getKey() : e.getKey() + SOURCE_DEV_SUFFIX;
+            sets.put(key, e.getValue());
+            sources.add(key);
+        }
+        targetDev.forEach(sets::putIfAbsent);
         Map<String, ImportanceReport.Language> tables = new LinkedHashMap<>();
         boolean unpruned = HeadLayout.totalHeads(m.config()) == m.config().numHiddenLayers() * m.config().numAttentionHeads();
         ObjectNode info = JSON.createObjectNode();

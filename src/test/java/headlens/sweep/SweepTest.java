@@ -43,7 +43,7 @@ class SweepTest {
                 "output: " + out,
                 "work: " + tmp.resolve("work"),
                 "train: [{file: " + en + "}]",
-                "source_dev: [{file: " + enDev + "}]",
+                "source_dev: [{file: " + enDev + ", max_sentences: 12}]",   // a part of en's target dev: en is ranked on both
                 "targets:",
                 "  en: {dev: " + enDev + "}",
                 "  de: {dev: " + deDev + ", test: " + deTest + "}",
@@ -59,8 +59,14 @@ class SweepTest {
                 "random-k01.json", "random-k02.json"), trials);
         ObjectMapper json = new ObjectMapper();
         ImportanceReport heads = ImportanceReport.read(out.resolve("heads.json"));
-        assertEquals(List.of("en"), heads.rankingLanguages());
-        assertEquals(List.of("en", "de"), List.copyOf(heads.languages().keySet()));
+        // the pruning ranking is the source dev's (12 sentences); en's own table is its whole target dev (16)
+        assertEquals(List.of("en-source-dev"), heads.rankingLanguages());
+        assertEquals(List.of("en-source-dev", "en", "de"), List.copyOf(heads.languages().keySet()));
+        assertEquals(12, heads.languages().get("en-source-dev").sentences());
+        assertEquals(16, heads.languages().get("en").sentences());
+        assertArrayEquals(heads.languages().get("en-source-dev").gradient().raw()[0], heads.aggregate().raw()[0], 0);
+        assertFalse(java.util.Arrays.equals(heads.languages().get("en").gradient().raw()[0], heads.aggregate().raw()[0]),
+                "en's target-dev table is its own, not the source-dev part");
         // sentences count sentences; the long one adds a window
         assertEquals(17, heads.languages().get("de").sentences());
         assertEquals(17, heads.info().at("/sentences/de").asInt());
