@@ -28,6 +28,11 @@ import java.util.Map;
 public record ImportanceReport(int layers, int heads, String method, Map<String, Language> languages,
                                List<String> rankingLanguages, ObjectNode info) {
     public static final String FORMAT = "headlens-heads/1";
+    /**
+     * The name a sweep gives a source language's source-dev part when it also ranks that language on its target dev set
+     * (other, usually more, sentences), which then carries the language's own name.
+     */
+    public static final String SOURCE_DEV_SUFFIX = "-source-dev";
     private static final long MAX_BYTES = 64L << 20;
 
     /**
@@ -64,6 +69,17 @@ public record ImportanceReport(int layers, int heads, String method, Map<String,
         List<HeadScores> t = new ArrayList<>();
         for (String l : rankingLanguages) t.add(languages.get(l).ranking(method));
         return t.size() == 1 ? t.get(0) : HeadScores.aggregate("aggregate", t);
+    }
+
+    /**
+     * The language the others' rankings are set against: the first ranking language, under its own name where the file
+     * ranks it on its target dev set as well (the larger set, and the one the paper's ρ with English is computed on).
+     */
+    public String referenceLanguage() {
+        String first = rankingLanguages.get(0);
+        if (!first.endsWith(SOURCE_DEV_SUFFIX)) return first;
+        String own = first.substring(0, first.length() - SOURCE_DEV_SUFFIX.length());
+        return languages.containsKey(own) ? own : first;
     }
 
     /** Spearman's ρ between every pair of languages' rankings (normalised scores over the heads present in both). */

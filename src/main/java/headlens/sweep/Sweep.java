@@ -420,9 +420,6 @@ public final class Sweep {
         TaggerDir.write(work.resolve("base"), pretrained.config(), m, labels, task, ModelFiles.tokenizerFiles(modelDir));
     }
 
-    /** The heads file's name for a source language's source-dev part when the language's target dev set differs from it. */
-    public static final String SOURCE_DEV_SUFFIX = "-source-dev";
-
     /** Heads ranked by the k = 0 tagger on the source dev set(s); tables for every target's dev for the Spearman table. */
     private ImportanceReport importance() {
         Path file = out.resolve("heads.json");
@@ -441,7 +438,7 @@ public final class Sweep {
         Set<String> sources = new LinkedHashSet<>();
         for (var e : parts.entrySet()) {
             List<Sentence> own = targetDev.get(e.getKey());
-            String key = own == null || own.equals(e.getValue()) ? e.getKey() : e.getKey() + SOURCE_DEV_SUFFIX;
+            String key = own == null || own.equals(e.getValue()) ? e.getKey() : e.getKey() + ImportanceReport.SOURCE_DEV_SUFFIX;
             sets.put(key, e.getValue());
             sources.add(key);
         }

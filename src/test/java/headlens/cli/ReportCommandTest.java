@@ -122,12 +122,18 @@ class ReportCommandTest {
 
     static final double[][] EN2_RAW = {{0.4, 0.3, 0.8, 0.2}, {0.1, 0.7, 0.5, 0.9}};
 
-    /** The multi-lingual tagger's file: en ranked otherwise, de exactly as the cross-lingual file, pruning by de. */
+    static final double[][] DE_SRC_RAW = {{0.6, 0.1, 0.3, 0.2}, {0.5, 0.8, 0.7, 0.4}};
+
+    /**
+     * The multi-lingual tagger's file: en ranked otherwise, de (its target dev) exactly as the cross-lingual file, pruning
+     * by de's source-dev part, as a sweep writes it when a source language's target dev set is other sentences.
+     */
     static ImportanceReport multiHeads() {
         Map<String, ImportanceReport.Language> l = new LinkedHashMap<>();
+        l.put("de-source-dev", new ImportanceReport.Language(HeadScores.fromRaw("de-source-dev", DE_SRC_RAW, 40), null, null, 5, 0.2));
         l.put("de", new ImportanceReport.Language(HeadScores.fromRaw("de", DE_RAW, 100), null, null, 20, 0.8));
         l.put("en", new ImportanceReport.Language(HeadScores.fromRaw("en", EN2_RAW, 100), null, null, 30, null));
-        return new ImportanceReport(2, 4, "gradient", l, List.of("de"), null);
+        return new ImportanceReport(2, 4, "gradient", l, List.of("de-source-dev"), null);
     }
 
     static double acc(String setting, String order, int k, String lang, String split) {
@@ -416,7 +422,7 @@ class ReportCommandTest {
         assertEquals(1, table("methods-pos-en-cross-heads").select("tbody tr").size(), "de has no released table");
         Map<String, String> p = row(table("spearman-paper-pos-en-cross-heads"), "EN–DE");
         assertEquals("0.85", p.get("paper"));   // ma2021.md, POS-mBERT, EN row, DE column
-        assertEquals(6, html.select("#heads svg").size(), "heatmaps: en, de and the ranking, for each of the two files");
+        assertEquals(7, html.select("#heads svg").size(), "heatmaps: each file's languages (2 and 3) and its ranking");
         assertEquals(9, html.select("#curves svg").size(), "one k-curve per experiment (cross, cross train-only, multi) and target");
         assertEquals(List.of("show-lowest", "show-highest", "show-random"), html.select("#curves input[type=checkbox]").eachAttr("id"));
         // the controls hide a series by its colour: highest is drawn in rgb(31,119,180) in every curve that has it
@@ -434,7 +440,8 @@ class ReportCommandTest {
             for (int i = 0; i < header.size(); i++) m.put(header.get(i), cells.get(i));
             rows.put(cells.get(1), m);
         }
-        assertEquals(List.of("pruning ranking (de · en)", "de", "en"), List.copyOf(rows.keySet()), "the multi file (sorted first) by its languages");
+        assertEquals(List.of("pruning ranking (de-source-dev · en)", "de", "en"), List.copyOf(rows.keySet()),
+                "the multi file (sorted first) by its languages; de-source-dev is in one file only");
         // de: the same table in both files -> rho 1; split-half 0.5 and 0.8 -> reliabilities 2/3 and 16/18
         double ceil = Math.sqrt(2.0 / 3 * 16 / 18);
         assertEquals("1.000", rows.get("de").get("Spearman ρ"));
@@ -445,8 +452,17 @@ class ReportCommandTest {
         // en: the textbook formula over the two normalised tables (no ties); the multi file has no split-half for en
         assertEquals(String.format(Locale.ROOT, "%.3f", textbookRho(gate(EN_RAW), gate(EN2_RAW))), rows.get("en").get("Spearman ρ"));
         assertEquals("—", rows.get("en").get("ceiling √(rel · rel)"));
-        // the pruning rankings: de (multi) against en (cross)
-        assertEquals(String.format(Locale.ROOT, "%.3f", textbookRho(gate(DE_RAW), gate(EN_RAW))), rows.get("pruning ranking (de · en)").get("Spearman ρ"));
+        // the pruning rankings: de's source-dev part (multi) against en (cross)
+        assertEquals(String.format(Locale.ROOT, "%.3f", textbookRho(gate(DE_SRC_RAW), gate(EN_RAW))),
+                rows.get("pruning ranking (de-source-dev · en)").get("Spearman ρ"));
+        // the multi file's reliability table sets every ranking against de's target-dev table, not its source-dev part
+        Element rel = table("reliability-pos-de-en-multi-heads");
+        assertTrue(rel.select("thead th").eachText().contains("ρ with de"), rel.select("thead th").eachText().toString());
+        Map<String, String> part = row(rel, "de-source-dev");
+        assertEquals(String.format(Locale.ROOT, "%.3f", textbookRho(gate(DE_SRC_RAW), gate(DE_RAW))), part.get("ρ with de"));
+        // split-half 0.2 and 0.8 -> Spearman–Brown 1/3 and 16/18
+        assertEquals(String.format(Locale.ROOT, "%.3f", Math.sqrt(1.0 / 3 * 16 / 18)), part.get("ceiling √(rel · rel de)"));
+        assertEquals("—", row(rel, "de").get("ρ with de"));
     }
 
     /** A gate-gradient table as the report ranks it: normalised per layer (L2), flattened. */
