@@ -602,9 +602,10 @@ public final class ReportWriter {
 
     /**
      * How far the languages' rankings can agree at all: each language's split-half ρ (alternate batches), its
-     * Spearman–Brown estimate for the whole set, and the ρ with the reference language ({@link ImportanceReport#referenceLanguage()}) divided by the geometric mean of
-     * the two reliabilities (Spearman's correction for attenuation; approximate for rank correlations, and it can
-     * exceed 1 by chance). Null when the file has no split-half values (files from before they were recorded).
+     * Spearman–Brown estimate for the whole set, and the ρ with the reference language
+     * ({@link ImportanceReport#referenceLanguage()}) divided by the geometric mean of the two reliabilities (Spearman's
+     * correction for attenuation; approximate for rank correlations, and it can exceed 1 by chance). Null when the file
+     * has no split-half values (files from before they were recorded).
      */
     private static Table reliabilityTable(Runs.Heads h, ImportanceReport r, Map<String, Map<String, Double>> sp) {
         if (r.languages().values().stream().noneMatch(l -> l.splitHalf() != null)) return null;
