@@ -6,15 +6,21 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.plot.CrosshairState;
+import org.jfree.chart.plot.PlotRenderingInfo;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.PaintScale;
 import org.jfree.chart.renderer.xy.XYBlockRenderer;
+import org.jfree.chart.renderer.xy.XYItemRendererState;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.text.TextUtils;
 import org.jfree.chart.title.PaintScaleLegend;
 import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.data.xy.DefaultXYZDataset;
+import org.jfree.data.xy.XYDataset;
+import org.jfree.data.xy.XYZDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.apache.batik.svggen.SVGCSSStyler;
@@ -28,8 +34,10 @@ import org.w3c.dom.Node;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Dimension;
+import java.awt.Graphics2D;
 import java.awt.Paint;
 import java.awt.Rectangle;
+import java.awt.geom.Rectangle2D;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -78,17 +86,19 @@ public final class Charts {
         x.setRange(-0.5, s.heads() - 0.5);
         y.setRange(-0.5, s.layers() - 0.5);
         y.setInverted(true);   // layer 0 on top, as the paper draws it
-        XYBlockRenderer r = new XYBlockRenderer();
         Scale scale = new Scale();
+        XYBlockRenderer r = new FilledBlocks();
         r.setPaintScale(scale);
         XYPlot plot = new XYPlot(data, x, y, r);
         plot.setBackgroundPaint(Color.LIGHT_GRAY);
         plot.setDomainGridlinesVisible(false);
         plot.setRangeGridlinesVisible(false);
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
+        chart.setAntiAlias(false);   // crisp edges: adjacent blocks meet without a seam, so they need no outline
         NumberAxis za = axis("importance (normalised)");
         za.setRange(0, 1);
         PaintScaleLegend legend = new PaintScaleLegend(scale, za);
+        legend.setSubdivisionCount(32);   // 32 steps read as a gradient and keep each SVG small (the default draws 100)
         legend.setPosition(RectangleEdge.RIGHT);
         legend.setMargin(4, 4, 4, 4);
         chart.addSubtitle(legend);
@@ -191,6 +201,27 @@ public final class Charts {
     }
 
     private static final String SVG_NS = "http://www.w3.org/2000/svg", XMLNS_NS = "http://www.w3.org/2000/xmlns/";
+
+    /**
+     * The block renderer without its outline: JFreeChart draws each block filled and then stroked in the same colour (to
+     * hide antialiasing seams), which doubles every heatmap's SVG; with antialiasing off the fill alone is seamless.
+     * Blocks of 1 × 1 centred on (head, layer), the only use here.
+     */
+    static final class FilledBlocks extends XYBlockRenderer {
+        @Override
+        public void drawItem(Graphics2D g2, XYItemRendererState state, Rectangle2D dataArea, PlotRenderingInfo info,
+                             XYPlot plot, ValueAxis domainAxis, ValueAxis rangeAxis, XYDataset dataset, int series,
+                             int item, CrosshairState crosshairState, int pass) {
+            double x = dataset.getXValue(series, item), y = dataset.getYValue(series, item);
+            double z = ((XYZDataset) dataset).getZValue(series, item);
+            double x0 = domainAxis.valueToJava2D(x - 0.5, dataArea, plot.getDomainAxisEdge());
+            double x1 = domainAxis.valueToJava2D(x + 0.5, dataArea, plot.getDomainAxisEdge());
+            double y0 = rangeAxis.valueToJava2D(y - 0.5, dataArea, plot.getRangeAxisEdge());
+            double y1 = rangeAxis.valueToJava2D(y + 0.5, dataArea, plot.getRangeAxisEdge());
+            g2.setPaint(getPaintScale().getPaint(z));
+            g2.fill(new Rectangle2D.Double(Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0)));
+        }
+    }
 
     /** White (0) to dark red (1), grey for NaN (physically pruned). */
     static final class Scale implements PaintScale {

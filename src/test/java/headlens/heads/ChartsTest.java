@@ -56,6 +56,21 @@ class ChartsTest {
         for (int i = 0; i < rects.getLength(); i++) rectFills.add(fill((Element) rects.item(i)));
         assertTrue(rectFills.contains(darkRgb), darkRgb + " among " + rectFills);
         assertEquals(1, rectFills.stream().filter(f -> f.equals("gray") || f.equals(rgb(Color.GRAY))).count(), rectFills.toString());
+        // one filled rectangle per cell and no outline drawn over it: after the plot's background (silver), 12 rectangles
+        // filled in cell colours, none stroked in one, and crisp edges so that adjacent cells meet without a seam
+        Set<String> cellColours = new HashSet<>();
+        for (double[] row : s.normalized())
+            for (double v : row) {
+                Color c = (Color) new Charts.Scale().getPaint(v);   // Batik names two of them
+                cellColours.add(c.equals(Color.GRAY) ? "gray" : c.equals(Color.WHITE) ? "white" : rgb(c));
+            }
+        int cells = rectFills.subList(rectFills.indexOf("silver"), rectFills.size()).stream().filter(cellColours::contains).mapToInt(f -> 1).sum();
+        assertEquals(12, cells, rectFills.toString());
+        assertTrue(svg.contains("shape-rendering:crispEdges"), "crisp edges");
+        for (int i = rectFills.indexOf("silver"); i < rects.getLength(); i++) {   // the legend's frame is grey: not a cell
+            String style = ((Element) rects.item(i)).getAttribute("style");
+            for (String c : cellColours) assertFalse(style.contains("stroke:" + c + ";"), "a cell outlined: " + style);
+        }
         assertIdsPrefixedAndResolved(root, "chart");
     }
 
