@@ -86,7 +86,7 @@ public final class Sweep {
     private final Map<String, List<Sentence>> gold = new LinkedHashMap<>();      // "lang/dev", "lang/test"
     private final Map<String, List<Example>> features = new LinkedHashMap<>();
     private int trainSentences;
-    private String sameAsSource;   // "lang/dev" of a target whose dev set is the source dev set
+    private String sameAsSource;   // "lang/dev" of a target whose dev sentences are the source dev's
     private Task task;                         // also picks the metric (eval.Task)
     private String setting, modelName;         // what the result files (headlens-result/1) record, with the task
     private List<String> sources;
@@ -146,13 +146,12 @@ public final class Sweep {
         sourceDev = new ArrayList<>();
         for (SweepConfig.DataFile f : cfg.sourceDev()) sourceDev.addAll(f.read());
         sourceDevFeatures = features(sourceDev);
-        if (cfg.sourceDev().size() == 1)
-            for (var t : cfg.targets().entrySet())
-                if (t.getValue().devFile().equals(cfg.sourceDev().get(0).withDefaultMax(0))) sameAsSource = t.getKey() + "/dev";
         for (var t : cfg.targets().entrySet()) {
             put(t.getKey() + "/dev", t.getValue().devFile().read());
             if (t.getValue().test() != null) put(t.getKey() + "/test", t.getValue().testFile().read());
         }
+        // sentence for sentence, as importance() tells a language's own dev set from its source-dev part
+        for (String key : gold.keySet()) if (sameAsSource == null && key.endsWith("/dev") && gold.get(key).equals(sourceDev)) sameAsSource = key;
         log.printf(Locale.ROOT, "sweep %s: %s, %d training sentences (%d windows), %d labels, source dev %d sentences, targets %s%n",
                 cfg.name(), modelDir, train.size(), trainExamples.size(), labels.size(), sourceDev.size(), cfg.targets().keySet());
     }
