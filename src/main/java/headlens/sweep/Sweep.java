@@ -133,7 +133,7 @@ public final class Sweep {
         modelDir = cfg.model().equals("default") ? ModelSource.ensureDefaultModel() : ModelSource.resolve(Path.of(cfg.model()));
         pretrained = ModelSource.load(modelDir);
         tokenizer = Tokenizers.load(modelDir);
-        training = TrainConfig.DEFAULTS.with(cfg.training() == null ? JSON.createObjectNode() : cfg.training());
+        training = trainConfig();
         List<Sentence> train = new ArrayList<>();
         for (SweepConfig.DataFile f : cfg.train()) train.addAll(f.read());
         trainSentences = train.size();
@@ -235,6 +235,9 @@ public final class Sweep {
      * it done); a dead one's lock is gone, so its checkpoint is resumed here. The result file is the commit point.
      */
     public void runUnit(SweepPlan.Unit u) {
+        SweepPlan.Unit base = plan.byId(SweepPlan.BASE);
+        checkSettings(base);   // the ranking and every trial stand on the k = 0 tagger, or mask the heads it ranked
+        checkSettings(u);
         if (isDone(u)) {
             log.println("unit " + u.id() + ": done (" + u.file(out) + ")");
             return;
@@ -264,6 +267,32 @@ public final class Sweep {
                 case ITERATIVE -> iterative((ObjectNode) readJson(plan.byId(SweepPlan.BASE).file(out)), u.file(out));
             }
         }
+    }
+
+    /**
+     * A finished k = 0 or trial unit records what it was trained with (results/ID.json: "run" and "seed"). When the
+     * config's training settings have changed since, that unit (and the ranking made from the k = 0 tagger) belongs to
+     * another grid: stop with the file named rather than skip it as done or mix the two into one table.
+     */
+    private void checkSettings(SweepPlan.Unit u) {
+        Path f = out.resolve("results").resolve(u.id() + ".json");
+        if (!(u.kind() == SweepPlan.Kind.BASE || u.kind() == SweepPlan.Kind.TRIAL) || !Files.isRegularFile(f)) return;
+        RunResult r = RunResult.read(f);
+        TrainConfig now = trainConfig();
+        List<String> diff = new ArrayList<>();
+        if (r.seed() != now.seed()) diff.add("seed " + r.seed() + ", now " + now.seed());
+        if (!Double.isNaN(r.run().lr()) && r.run().lr() != now.lr()) diff.add("lr " + r.run().lr() + ", now " + now.lr());
+        if (!Double.isNaN(r.run().epochs()) && r.run().epochs() != now.epochs()) diff.add("epochs " + r.run().epochs() + ", now " + now.epochs());
+        if (r.run().batchSize() > 0 && r.run().batchSize() != now.batchSize()) diff.add("batch size " + r.run().batchSize() + ", now " + now.batchSize());
+        if (r.run().maxLength() > 0 && r.run().maxLength() != now.maxLength()) diff.add("max length " + r.run().maxLength() + ", now " + now.maxLength());
+        if (!diff.isEmpty())
+            throw new HeadlensException(f + ": unit " + u.id() + " was trained with other settings than sweep " + cfg.name() + " now gives ("
+                    + String.join("; ", diff) + "). To run the grid at the new settings, move its output (" + out + ") and work ("
+                    + work + ") directories away, or give the config another output and work");
+    }
+
+    private TrainConfig trainConfig() {
+        return TrainConfig.DEFAULTS.with(cfg.training() == null ? JSON.createObjectNode() : cfg.training());
     }
 
     public boolean isDone(SweepPlan.Unit u) {

@@ -3,6 +3,7 @@ package headlens.sweep;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import headlens.cli.Main;
+import headlens.core.HeadlensException;
 import headlens.eval.SeqevalMetrics;
 import headlens.heads.HeadScores;
 import headlens.heads.ImportanceReport;
@@ -179,6 +180,16 @@ class SweepTest {
         String md = Files.readString(report.resolve("report.md"));
         assertTrue(md.contains("Runs: 4 result files in 1 experiments and 1 seed control(s)"), md);
         assertTrue(md.contains("trials repeated with seed 5"), md);
+
+        // the config's learning rate changed after the grid ran: its finished units are another grid's, so the sweep
+        // names the file and stops instead of skipping k = 0 as done and training a new trial against its ranking
+        Files.writeString(yaml, Files.readString(yaml).replace("lr: 3.0e-3", "lr: 1.0e-3"));
+        Sweep changed = new Sweep(SweepConfig.read(yaml), System.err);
+        HeadlensException e = assertThrows(HeadlensException.class, () -> changed.runUnit(changed.plan().byId("lowest-k01")));
+        assertTrue(e.getMessage().startsWith(out.resolve("results/base-k00.json") + ": unit base-k00 was trained with other settings"), e.getMessage());
+        assertTrue(e.getMessage().contains("lr 0.003, now 0.001"), e.getMessage());
+        assertFalse(Files.exists(out.resolve("trials/lowest-k01.json")));
+        assertNotEquals(0, Main.run("sweep", "--config", yaml.toString(), "--trial", "lowest-k02"), "a done trial is checked too");
     }
 
     /**
