@@ -91,6 +91,7 @@ public final class Sweep {
     private String setting, modelName;         // what the result files (headlens-result/1) record, with the task
     private List<String> sources;
     private long stopAfterSteps = Long.MAX_VALUE;   // tests: interrupt every trial after that many updates
+    private boolean baseChecked;                    // the k = 0 result's settings are checked once per instance
 
     public Sweep(SweepConfig cfg, PrintStream log) {
         this(cfg, null, log);
@@ -150,10 +151,17 @@ public final class Sweep {
             put(t.getKey() + "/dev", t.getValue().devFile().read());
             if (t.getValue().test() != null) put(t.getKey() + "/test", t.getValue().testFile().read());
         }
-        // sentence for sentence, as importance() tells a language's own dev set from its source-dev part
-        for (String key : gold.keySet()) if (sameAsSource == null && key.endsWith("/dev") && gold.get(key).equals(sourceDev)) sameAsSource = key;
+        for (String key : gold.keySet()) if (sameAsSource == null && key.endsWith("/dev") && sameSentences(gold.get(key), sourceDev)) sameAsSource = key;
         log.printf(Locale.ROOT, "sweep %s: %s, %d training sentences (%d windows), %d labels, source dev %d sentences, targets %s%n",
                 cfg.name(), modelDir, train.size(), trainExamples.size(), labels.size(), sourceDev.size(), cfg.targets().keySet());
+    }
+
+    /**
+     * Whether a target's dev set is the source dev (or one language's part of it): sentence for sentence, not by file
+     * name, since a source dev may be a file's first N sentences or several files. Such a set is scored and ranked once.
+     */
+    private static boolean sameSentences(List<Sentence> a, List<Sentence> b) {
+        return a.equals(b);
     }
 
     private void put(String key, List<Sentence> s) {
@@ -236,8 +244,11 @@ public final class Sweep {
      */
     public void runUnit(SweepPlan.Unit u) {
         SweepPlan.Unit base = plan.byId(SweepPlan.BASE);
-        checkSettings(base);   // the ranking and every trial stand on the k = 0 tagger, or mask the heads it ranked
-        checkSettings(u);
+        if (!baseChecked) {   // the ranking and every trial stand on the k = 0 tagger, or mask the heads it ranked
+            checkSettings(base);
+            baseChecked = true;   // a k = 0 written later is written by this process, with these settings
+        }
+        if (u != base) checkSettings(u);
         if (isDone(u)) {
             log.println("unit " + u.id() + ": done (" + u.file(out) + ")");
             return;
@@ -466,7 +477,7 @@ public final class Sweep {
         Set<String> sources = new LinkedHashSet<>();
         for (var e : parts.entrySet()) {
             List<Sentence> own = targetDev.get(e.getKey());
-            String key = own == null || own.equals(e.getValue()) ? e.getKey() : e.getKey() + ImportanceReport.SOURCE_DEV_SUFFIX;
+            String key = own == null || sameSentences(own, e.getValue()) ? e.getKey() : e.getKey() + ImportanceReport.SOURCE_DEV_SUFFIX;
             sets.put(key, e.getValue());
             sources.add(key);
         }
