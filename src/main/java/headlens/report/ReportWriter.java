@@ -184,13 +184,26 @@ public final class ReportWriter {
                 notes("Pr = the best of k = 1..12 (lowest-ranked heads) on the reported split; k = that k" + partial(rows) + ".", rows));
     }
 
-    /** The note, and one naming the Mul targets outside the multi-lingual model's training languages (the paper has none). */
+    /**
+     * The note; one naming the Mul targets outside the multi-lingual model's training languages (the paper has none); and,
+     * where rows have several sources, one saying that their Mul columns are one model's (the paper's are one per pair).
+     */
     private static List<String> notes(String note, List<Row> rows) {
-        TreeSet<String> outside = new TreeSet<>();
-        for (Row r : rows) if (r.multi() != null && !r.multi().exp.sources().contains(r.target())) outside.add(r.target().toUpperCase(Locale.ROOT));
-        if (outside.isEmpty()) return List.of(note);
-        return List.of(note, "Mul for " + String.join(", ", outside) + ": not among the multi-lingual model's training languages (no "
-                + "training data here), so zero-shot there too; the paper's Mul model was trained on every language it reports.");
+        List<String> n = new ArrayList<>(List.of(note));
+        TreeSet<String> outside = new TreeSet<>(), sources = new TreeSet<>();
+        for (Row r : rows)
+            if (r.multi() != null) {
+                sources.add(r.source().toUpperCase(Locale.ROOT));
+                if (!r.multi().exp.sources().contains(r.target())) outside.add(r.target().toUpperCase(Locale.ROOT));
+            }
+        if (!outside.isEmpty())
+            n.add("Mul for " + String.join(", ", outside) + ": not among the multi-lingual model's training languages (no "
+                    + "training data here), so zero-shot there too; the paper's Mul model was trained on every language it reports.");
+        if (sources.size() > 1)
+            n.add("Mul is one model, trained on the union of the training sets: the rows from " + String.join(", ", sources)
+                    + " repeat its scores for the same target (one measurement, counted once in the summary); the paper's Mul "
+                    + "model is trained per pair, on the source's and the target's training data.");
+        return List.copyOf(n);
     }
 
     /** Where the grid is not complete, which k the selection had to choose from. */

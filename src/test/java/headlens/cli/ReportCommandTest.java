@@ -375,6 +375,14 @@ class ReportCommandTest {
             if (tr.child(1).text().equals("accuracy")) pairs.put(tr.child(0).text(), tr.child(2).text());
         // cross: en→de, en→zh, de→en, de→zh; multi: zh is the one target outside the training languages, de and en are in it
         assertEquals(Map.of("cross", "4", "cross, SL = TL", "2", "multi", "1", "multi, SL = TL", "2"), pairs);
+        // in Tables 2–4 both sources' rows carry the one Mul model's scores, and a note under the table says so
+        Element t = d.select("table[id^=paper-pos-accuracy]").first();
+        assertNotNull(t);
+        Map<String, String> en = row(t, "EN→ZH"), de = row(t, "DE→ZH");
+        assertEquals(en.get("Unp Mul"), de.get("Unp Mul"));
+        assertTrue(d.text().contains("Mul is one model, trained on the union of the training sets: the rows from DE, EN repeat its scores "
+                + "for the same target"), "one Mul model under two sources");
+        assertFalse(html.text().contains("Mul is one model"), "one source: no such note");
     }
 
     @Test
