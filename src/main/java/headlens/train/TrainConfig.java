@@ -67,4 +67,13 @@ public record TrainConfig(
     }
 
     public TrainConfig withEpochs(int n) { return with(Json.MAPPER.createObjectNode().put("epochs", n)); }
+
+    /**
+     * These settings with the ones that only say how often to write (checkpoint_every, log_every) or collect (gc_every)
+     * set to the defaults: what a resumed run must match, since those never change a weight.
+     */
+    public TrainConfig withoutBookkeeping() {
+        return new TrainConfig(lr, epochs, batchSize, maxLength, seed, warmupRatio, weightDecay, maxGradNorm, evalEvery, patience,
+                DEFAULTS.checkpointEvery, freezeEmbeddings, freezeLayers, maxSentences, DEFAULTS.logEvery, DEFAULTS.gcEvery);
+    }
 }

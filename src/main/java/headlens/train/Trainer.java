@@ -239,7 +239,7 @@ public final class Trainer {
     private String fingerprint() {
         long h = 1125899906842597L;
         for (Example e : train) { h = 31 * h + Arrays.hashCode(e.inputIds()); h = 31 * h + Arrays.hashCode(e.labelIds()); }
-        h = 31 * h + cfg.toJson().toString().hashCode();
+        h = 31 * h + cfg.withoutBookkeeping().toJson().toString().hashCode();   // a resume may checkpoint or log more often
         h = 31 * h + labels.hashCode();
         return "n" + train.size() + "-" + Long.toHexString(h);
     }

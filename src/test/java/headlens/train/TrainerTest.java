@@ -102,7 +102,9 @@ class TrainerTest {
         assertTrue(half.interrupted());
         assertEquals(3, half.steps());                            // stopped mid-epoch
         TokenClassifier resumed = TokenClassifier.create(cfg, weights, LABELS.size(), Encoder.Options.TRAINING, 7); // other init: all from the checkpoint
-        Trainer.Result rb = new Trainer(resumed, data, ev, c, b, LABELS).progress(false).run(true);
+        // resumed with checkpoints and log lines at every update: bookkeeping, which neither blocks a resume nor changes a weight
+        TrainConfig often = c.with(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("checkpoint_every", 1).put("log_every", 2));
+        Trainer.Result rb = new Trainer(resumed, data, ev, often, b, LABELS).progress(false).run(true);
 
         assertEquals(ra.steps(), rb.steps());
         assertEquals(ra.bestScore(), rb.bestScore());
