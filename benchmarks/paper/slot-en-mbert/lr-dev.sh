@@ -4,7 +4,7 @@
 # English xSID training utterances, 2 epochs = 250 updates, batch 16, max length 128, seed 42) with other learning
 # rates, scored on the grid's source dev only (all 300 English dev utterances; no target's dev or test set is looked
 # at). `headlens train` runs the same Trainer, sampling (DataReaders.sample, seed 42) and classifier initialisation as
-# the sweep's base-k00. lr 5e-5 itself is the grid's base-k00 (logs/base-k00.train.jsonl), not rerun.
+# the sweep's base-k00. lr 5e-5 itself was the first slot grid's base-k00 (benchmarks/paper-superseded/slot-en-mbert-lr5e-5/logs/base-k00.train.jsonl), not rerun.
 # Writes logs/lr-dev/LR.train.jsonl, LR.log, LR.time and lr-dev.tsv (lr, epoch, update, source dev slot F1).
 # Resumable: a finished lr is skipped, an interrupted one continues from its checkpoint.
 #   benchmarks/paper/slot-en-mbert/lr-dev.sh [LR ...]        (default: 1e-4 2e-4)
@@ -25,8 +25,8 @@ for lr in "${lrs[@]}"; do
     --no-progress --output "$run" "${resume[@]}" >>"$out/$lr.log" 2>&1
   cp "$run/logs/train.jsonl" "$out/$lr.train.jsonl.tmp" && mv "$out/$lr.train.jsonl.tmp" "$out/$lr.train.jsonl"
 done
-# one row per dev evaluation, lr 5e-5 from the grid's own k = 0 log
-python3 - "$out" benchmarks/paper/slot-en-mbert/logs/base-k00.train.jsonl <<'PY'
+# one row per dev evaluation, lr 5e-5 from the first (lr 5e-5) grid's k = 0 log
+python3 - "$out" benchmarks/paper-superseded/slot-en-mbert-lr5e-5/logs/base-k00.train.jsonl <<'PY'
 import json, os, sys
 out, base = sys.argv[1], sys.argv[2]
 rows = []
