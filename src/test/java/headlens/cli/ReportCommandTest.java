@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -256,6 +258,19 @@ class ReportCommandTest {
         String line = "Replicated with seed 43, pos en cross · synthetic-mbert · seed 42, lowest k = 2, accuracy (targets ≠ source): mean Δ to k = 0 "
                 + signed(100 * (a[0] + a[2]) / 2) + " (seed 42), " + signed(100 * (b[0] + b[2]) / 2) + " (seed 43); the same sign on " + same + " of 2 targets";
         assertTrue(html.text().contains(line), line);
+        // the seed's spread of one target's Δ beside the intervals' half-width (targets ≠ source: de, zh)
+        double rms = 100 * Math.sqrt((Math.pow(a[0] - b[0], 2) + Math.pow(a[2] - b[2], 2)) / 2), half = 0;
+        for (String lang : List.of("DE", "ZH"))
+            for (String col : List.of("Δ seed 42 [95% CI]", "Δ seed 43 [95% CI]")) {
+                String d = row(t, "EN→" + lang).get(col);
+                double[] ci = Arrays.stream(d.substring(d.indexOf('[') + 1, d.indexOf(']')).split(", ")).mapToDouble(Double::parseDouble).toArray();
+                half += (ci[1] - ci[0]) / 2 / 4;
+            }
+        Matcher spread = Pattern.compile("lowest k = 2, accuracy .*?moves a target's Δ by ([0-9.]+) points \\(root mean square of Δ seed 42 − "
+                + "Δ seed 43\\), against a mean half-width of ([0-9.]+) points of their 95% intervals").matcher(html.text());
+        assertTrue(spread.find(), "seed spread sentence");
+        assertEquals(rms, Double.parseDouble(spread.group(1)), 0.0051, "root mean square of the two seeds' Δ difference");
+        assertEquals(half, Double.parseDouble(spread.group(2)), 0.011, "mean interval half-width (from the rounded cells)");
         // its runs count in the budget table beside the experiment's
         assertEquals("2", row(table("runs-used"), "pos en cross · synthetic-mbert · seed 43").get("runs"));
     }
