@@ -146,6 +146,11 @@ class ReportCommandTest {
 
     static String signed(double v) { return String.format(Locale.ROOT, "%+.2f", v); }
 
+    /** {lower, upper} of a cell "+0.23 [-0.10, +0.55]". */
+    static double[] interval(String cell) {
+        return Arrays.stream(cell.substring(cell.indexOf('[') + 1, cell.indexOf(']')).split(", ")).mapToDouble(Double::parseDouble).toArray();
+    }
+
     /** Cells of the row whose first cell is {@code first}, by header. */
     static Map<String, String> row(Element table, String first) {
         List<String> header = table.select("thead th").stream().map(Element::text).toList();   // eachText() drops empty cells
@@ -186,7 +191,7 @@ class ReportCommandTest {
         String delta = de.get("Δ Cr [95% CI]");
         double d = 100 * (acc("cross", "lowest", k, "de", "test") - acc("cross", "none", 0, "de", "test"));
         assertTrue(delta.startsWith(signed(d) + " ["), delta);
-        double[] ci = Arrays.stream(delta.substring(delta.indexOf('[') + 1, delta.length() - 1).split(", ")).mapToDouble(Double::parseDouble).toArray();
+        double[] ci = interval(delta);
         assertTrue(ci[0] <= d + 0.005 && d - 0.005 <= ci[1] && ci[1] - ci[0] > 0.1, delta);
         // multi-lingual: the de+en model's numbers beside
         assertEquals(pct(acc("multi", "none", 0, "de", "test")), de.get("Unp Mul"));
@@ -212,7 +217,7 @@ class ReportCommandTest {
             assertEquals(pct(b), r.get("Unp seed 43"));
             String d = r.get("Δ seed [95% CI]");
             assertTrue(d.startsWith(signed(100 * (b - a)) + " ["), d);
-            double[] ci = Arrays.stream(d.substring(d.indexOf('[') + 1, d.indexOf(']')).split(", ")).mapToDouble(Double::parseDouble).toArray();
+            double[] ci = interval(d);
             assertTrue(ci[0] <= 100 * (b - a) + 0.005 && 100 * (b - a) - 0.005 <= ci[1], d);
             if (lang.equals("zh")) assertEquals("—", r.get("pruning Δ, honest rule [95% CI]"));   // dev only: no honest selection
             else {
@@ -263,7 +268,7 @@ class ReportCommandTest {
         for (String lang : List.of("DE", "ZH"))
             for (String col : List.of("Δ seed 42 [95% CI]", "Δ seed 43 [95% CI]")) {
                 String d = row(t, "EN→" + lang).get(col);
-                double[] ci = Arrays.stream(d.substring(d.indexOf('[') + 1, d.indexOf(']')).split(", ")).mapToDouble(Double::parseDouble).toArray();
+                double[] ci = interval(d);
                 half += (ci[1] - ci[0]) / 2 / 4;
             }
         Matcher spread = Pattern.compile("lowest k = 2, accuracy .*?moves a target's Δ by ([0-9.]+) points \\(root mean square of Δ seed 42 − "
@@ -410,7 +415,7 @@ class ReportCommandTest {
         String lh = row(t, "2").get("lowest − highest [95% CI]");
         double diff = acc("cross", "lowest", 2, "de", "test") - acc("cross", "highest", 2, "de", "test");
         assertTrue(lh.startsWith(signed(100 * diff) + " ["), lh);
-        double[] ci = Arrays.stream(lh.substring(lh.indexOf('[') + 1, lh.indexOf(']')).split(", ")).mapToDouble(Double::parseDouble).toArray();
+        double[] ci = interval(lh);
         assertTrue(ci[0] <= 100 * diff + 0.005 && 100 * diff - 0.005 <= ci[1], lh);
         assertEquals(pct(acc("cross", "lowest", 2, "de", "dev")), row(t, "2").get("lowest dev"));
         List<String> missing = html.select("#missing li").eachText();
