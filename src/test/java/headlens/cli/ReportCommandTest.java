@@ -425,6 +425,38 @@ class ReportCommandTest {
         assertTrue(missing.contains("pos de+en multi · synthetic-mbert · seed 42: lowest k = 3–12 not run"), missing.toString());
     }
 
+    /** The controls table: lowest k = 2 against highest k = 2 over de (test) and zh (dev); highest k = 4 has no lowest to meet. */
+    @Test
+    void controlsTableComparesTheOrdersOverTheTargets() {
+        Element t = table("controls");
+        List<List<String>> rows = t.select("tbody tr").stream().map(tr -> tr.select("td").stream().map(Element::text).toList()).toList();
+        List<String> acc = rows.stream().filter(r -> r.get(1).equals("accuracy")).findFirst().orElseThrow();
+        assertEquals(1, rows.stream().filter(r -> r.get(1).equals("accuracy")).count(), rows.toString());
+        assertEquals(List.of("pos en cross · synthetic-mbert · seed 42", "accuracy", "highest", "2", "2"), acc.subList(0, 5));
+        double[] low = new double[2], high = new double[2];
+        int i = 0, better = 0;
+        for (String lang : List.of("de", "zh")) {
+            String split = lang.equals("zh") ? "dev" : "test";
+            low[i] = acc("cross", "lowest", 2, lang, split) - acc("cross", "none", 0, lang, split);
+            high[i] = acc("cross", "highest", 2, lang, split) - acc("cross", "none", 0, lang, split);
+            if (low[i] > high[i]) better++;
+            i++;
+        }
+        assertEquals(signed(100 * (low[0] + low[1]) / 2), acc.get(5));
+        assertEquals(signed(100 * (high[0] + high[1]) / 2), acc.get(6));
+        assertEquals(signed(100 * (low[0] - high[0] + low[1] - high[1]) / 2), acc.get(7));
+        assertEquals(better + " of 2", acc.get(8));
+        // the interval counts agree with the per-target cells of the curve tables
+        int up = 0, down = 0;
+        for (String lang : List.of("de", "zh")) {
+            double[] ci = interval(row(table("curve-pos-en-cross-synthetic-mbert-seed-42-" + lang + "-accuracy"), "2").get("lowest − highest [95% CI]"));
+            if (ci[0] > 0) up++;
+            if (ci[1] < 0) down++;
+        }
+        assertEquals(up + " of 2", acc.get(9));
+        assertEquals(down + " of 2", acc.get(10));
+    }
+
     @Test
     void spearmanAgainstAnIndependentRankCorrelation() {
         double[] en = gate(EN_RAW);
