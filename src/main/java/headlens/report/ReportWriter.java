@@ -310,8 +310,11 @@ public final class ReportWriter {
      * lowest, and how many paired intervals of lowest − control lie wholly above or below zero.
      */
     private List<Table> controlTables() {
-        List<Group> all = new ArrayList<>(m.groups);
-        for (Group[] p : m.seedControls) all.add(p[1]);
+        List<Group> all = new ArrayList<>();
+        for (Group g : m.groups) {   // each experiment, then its seed replicates
+            all.add(g);
+            for (Group[] p : m.seedControls) if (p[0] == g) all.add(p[1]);
+        }
         List<List<String>> body = new ArrayList<>();
         for (Group g : all)
             for (String metric : m.metrics(g.exp.task()))
