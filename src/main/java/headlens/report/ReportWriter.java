@@ -321,23 +321,8 @@ public final class ReportWriter {
                 for (String o : ReportModel.ORDERS) {
                     if (o.equals("lowest") || !g.trials.containsKey(o) || !g.trials.containsKey("lowest")) continue;
                     for (int k : g.trials.get(o).keySet()) {
-                        if (g.run("lowest", k) == null) continue;
-                        List<Double> low = new ArrayList<>(), ctl = new ArrayList<>(), diff = new ArrayList<>();
-                        int up = 0, down = 0, withCi = 0;
-                        for (String t : g.targets()) {
-                            if (g.exp.sources().contains(t)) continue;
-                            String split = g.reportedSplit(t);
-                            Delta a = m.delta(g, "lowest", k, t, split, metric), b = m.delta(g, o, k, t, split, metric);
-                            Delta d = m.compare(g.run("lowest", k), g.run(o, k), t, split, metric);
-                            if (a == null || b == null || d == null) continue;
-                            low.add(a.diff());
-                            ctl.add(b.diff());
-                            diff.add(d.diff());
-                            if (d.ci() != null) { withCi++; if (d.ci().sign() > 0) up++; if (d.ci().sign() < 0) down++; }
-                        }
-                        if (diff.isEmpty()) continue;
-                        body.add(List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(diff.size()), mean(low, 100), mean(ctl, 100),
-                                mean(diff, 100), improved(diff), withCi == 0 ? DASH : up + " of " + withCi, withCi == 0 ? DASH : down + " of " + withCi));
+                        List<String> row = controlRow(g, metric, o, k);
+                        if (row != null) body.add(row);
                     }
                 }
         if (body.isEmpty()) return List.of();
@@ -347,6 +332,28 @@ public final class ReportWriter {
                 List.of("Δ = the trial − k = 0 (each on its target's reported split, as in 'Every trial'); lowest better = targets where "
                         + "lowest − control > 0; CI > 0 / CI < 0 = targets whose 95% paired-bootstrap interval of lowest − control lies "
                         + "wholly above / below zero (sentence sampling only: see 'Seed-to-seed variation' for the fine-tuning seed).")));
+    }
+
+    /** One row of the controls table: lowest k against control order {@code o} at k; null where no target has both. */
+    private List<String> controlRow(Group g, String metric, String o, int k) {
+        RunResult lowest = g.run("lowest", k), control = g.run(o, k);
+        if (lowest == null) return null;
+        List<Double> low = new ArrayList<>(), ctl = new ArrayList<>(), diff = new ArrayList<>();
+        int up = 0, down = 0, withCi = 0;
+        for (String t : g.targets()) {
+            if (g.exp.sources().contains(t)) continue;
+            String split = g.reportedSplit(t);
+            Delta a = m.delta(g, "lowest", k, t, split, metric), b = m.delta(g, o, k, t, split, metric);
+            Delta d = m.compare(lowest, control, t, split, metric);
+            if (a == null || b == null || d == null) continue;
+            low.add(a.diff());
+            ctl.add(b.diff());
+            diff.add(d.diff());
+            if (d.ci() != null) { withCi++; if (d.ci().sign() > 0) up++; if (d.ci().sign() < 0) down++; }
+        }
+        if (diff.isEmpty()) return null;
+        return List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(diff.size()), mean(low, 100), mean(ctl, 100),
+                mean(diff, 100), improved(diff), withCi == 0 ? DASH : up + " of " + withCi, withCi == 0 ? DASH : down + " of " + withCi);
     }
 
     /** The mean difference, signed, in points: {@code scale} 100 for fractions, 1 for the paper's (already ×100). */
