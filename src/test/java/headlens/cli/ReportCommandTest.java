@@ -90,6 +90,11 @@ class ReportCommandTest {
 
     /** A seed other than 42 files its predictions under setting "cross-s43" (for seed 43) here. */
     static void trial(String setting, List<String> sources, String order, int k, String masking, long seed) {
+        trial(runs, setting, sources, order, k, masking, seed);
+    }
+
+    /** ... under the runs folder {@code root}. */
+    static void trial(Path root, String setting, List<String> sources, String order, int k, String masking, long seed) {
         String as = (masking.equals("train-only") ? setting + "-only" : setting) + (seed == 42 ? "" : "-s" + seed);
         Map<String, Map<String, RunResult.Split>> results = new LinkedHashMap<>();
         for (String lang : List.of("en", "de", "zh"))
@@ -108,7 +113,7 @@ class ReportCommandTest {
         for (int i = 0; i < k; i++) heads.add("0:" + i);
         RunResult r = new RunResult("synthetic-mbert", "pos", sources, setting, order, k, heads, masking, seed,
                 new RunResult.Run(2000, 2, 5e-5, 16, 128, 100 + k, 3L << 30), results);
-        r.write(runs.resolve("pos-" + String.join("+", sources) + "-" + as).resolve(order + "-k" + k + ".json"));
+        r.write(root.resolve("pos-" + String.join("+", sources) + "-" + as).resolve(order + "-k" + k + ".json"));
     }
 
     static final double[][] EN_RAW = {{0.9, 0.1, 0.5, 0.3}, {0.2, 0.8, 0.4, 0.6}};
@@ -434,19 +439,7 @@ class ReportCommandTest {
         assertEquals(1, accuracy.size(), rows.toString());
         List<String> acc = accuracy.get(0);
         assertEquals(List.of("pos en cross · synthetic-mbert · seed 42", "accuracy", "highest", "2", "2"), acc.subList(0, 5));
-        double[] low = new double[2], high = new double[2];
-        int i = 0, better = 0;
-        for (String lang : List.of("de", "zh")) {
-            String split = lang.equals("zh") ? "dev" : "test";
-            low[i] = acc("cross", "lowest", 2, lang, split) - acc("cross", "none", 0, lang, split);
-            high[i] = acc("cross", "highest", 2, lang, split) - acc("cross", "none", 0, lang, split);
-            if (low[i] > high[i]) better++;
-            i++;
-        }
-        assertEquals(signed(100 * (low[0] + low[1]) / 2), acc.get(5));
-        assertEquals(signed(100 * (high[0] + high[1]) / 2), acc.get(6));
-        assertEquals(signed(100 * (low[0] - high[0] + low[1] - high[1]) / 2), acc.get(7));
-        assertEquals(better + " of 2", acc.get(8));
+        assertControlMeans(acc, "cross");
         // the interval counts agree with the per-target cells of the curve tables
         int up = 0, down = 0;
         for (String lang : List.of("de", "zh")) {
@@ -456,6 +449,52 @@ class ReportCommandTest {
         }
         assertEquals(up + " of 2", acc.get(9));
         assertEquals(down + " of 2", acc.get(10));
+    }
+
+    /** Cells 5–8 of a controls row (lowest k = 2 against highest k = 2 over de test and zh dev), recomputed from the predictions. */
+    static void assertControlMeans(List<String> row, String setting) {
+        double[] low = new double[2], high = new double[2];
+        int i = 0, better = 0;
+        for (String lang : List.of("de", "zh")) {
+            String split = lang.equals("zh") ? "dev" : "test";
+            low[i] = acc(setting, "lowest", 2, lang, split) - acc(setting, "none", 0, lang, split);
+            high[i] = acc(setting, "highest", 2, lang, split) - acc(setting, "none", 0, lang, split);
+            if (low[i] > high[i]) better++;
+            i++;
+        }
+        assertEquals(signed(100 * (low[0] + low[1]) / 2), row.get(5), row.toString());
+        assertEquals(signed(100 * (high[0] + high[1]) / 2), row.get(6), row.toString());
+        assertEquals(signed(100 * (low[0] - high[0] + low[1] - high[1]) / 2), row.get(7), row.toString());
+        assertEquals(better + " of 2", row.get(8), row.toString());
+    }
+
+    /**
+     * A control repeated with the second seed gets its own rows, right after its experiment's, each against its own seed's
+     * k = 0; the seed-42 rows do not change.
+     */
+    @Test
+    void controlsTableHasTheSeedReplicateRowsAfterTheirExperiment(@TempDir Path dir) throws Exception {
+        Path r = dir.resolve("runs"), o = dir.resolve("out");
+        try (var files = Files.walk(runs)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.createDirectories(r.resolve(runs.relativize(f)).getParent());
+                Files.copy(f, r.resolve(runs.relativize(f)));
+            }
+        }
+        trial(r, "cross", List.of("en"), "highest", 2, "train+eval", 43);
+        assertEquals(0, Main.run("report", "--runs", r.toString(), "--to", o.toString(), "--resamples", "500"));
+        Element t = Jsoup.parse(Files.readString(o.resolve("report.html"))).selectFirst("table[id^=controls]");
+        assertNotNull(t);
+        List<List<String>> acc = t.select("tbody tr").stream().map(tr -> tr.select("td").stream().map(Element::text).toList())
+                .filter(row -> row.get(1).equals("accuracy")).toList();
+        assertEquals(2, acc.size(), acc.toString());
+        assertEquals(List.of("pos en cross · synthetic-mbert · seed 42", "accuracy", "highest", "2", "2"), acc.get(0).subList(0, 5));
+        assertEquals(List.of("pos en cross · synthetic-mbert · seed 43", "accuracy", "highest", "2", "2"), acc.get(1).subList(0, 5));
+        assertControlMeans(acc.get(0), "cross");
+        assertControlMeans(acc.get(1), "cross-s43");
+        List<List<String>> before = table("controls").select("tbody tr").stream().map(tr -> tr.select("td").stream().map(Element::text).toList())
+                .filter(row -> row.get(1).equals("accuracy")).toList();
+        assertEquals(before.get(0), acc.get(0), "the seed-42 row changed");
     }
 
     @Test
