@@ -103,6 +103,14 @@ public final class ReportWriter {
                         + "of Pr − Unp is what carries over. Its POS scores are seqeval 0.0.12 chunk F1 over UPOS (our 'paper_f1')."),
                 List.of(), List.of()));
         s.add(new Section("summary", "Summary: mean gain per task and setting", seedSummary(), summaryTables(), List.of()));
+        List<Table> means = meanCurveTables();
+        if (!means.isEmpty())
+            s.add(new Section("means", "The k-curve averaged over the targets", List.of(
+                    "Each trial's Δ to k = 0, averaged over the targets the summary counts (a cross-lingual model: every target "
+                            + "but its source; a multi-lingual one: every target but the cross-lingual sources of its task, as the "
+                            + "paper's Mul rows): what the paper's claim is about (a few lowest-ranked heads masked improve transfer), "
+                            + "k by k and beside the controls; the per-target rows are in 'Every trial'."),
+                    means, List.of()));
         List<Table> controls = controlTables();
         if (!controls.isEmpty())
             s.add(new Section("controls", "Controls: the lowest-ranked heads against the highest-ranked and random ones", List.of(
@@ -305,18 +313,72 @@ public final class ReportWriter {
     }
 
     /**
+     * The targets a mean over "targets ≠ source" averages, as the summary counts its pairs: a cross-lingual model's
+     * targets other than its source; a multi-lingual model's targets other than the sources of its task's cross-lingual
+     * experiments (the paper's Mul rows: the target's own data is in the training set by design).
+     */
+    private List<String> transferTargets(Group g) {
+        Set<String> skip = new HashSet<>(g.exp.sources());
+        if (!g.exp.setting().equals("cross")) {
+            Set<String> cross = new HashSet<>();
+            for (Group c : m.groups)
+                if (c.exp.setting().equals("cross") && c.exp.task().equals(g.exp.task()) && c.exp.model().equals(g.exp.model()))
+                    cross.addAll(c.exp.sources());
+            if (!cross.isEmpty()) skip = cross;
+        }
+        List<String> out = new ArrayList<>();
+        for (String t : g.targets()) if (!skip.contains(t)) out.add(t);
+        return out;
+    }
+
+    /** Each experiment, then its seed replicates (which have trials or not). */
+    private List<Group> withReplicates() {
+        List<Group> all = new ArrayList<>();
+        for (Group g : m.groups) {
+            all.add(g);
+            for (Group[] p : m.seedControls) if (p[0] == g) all.add(p[1]);
+        }
+        return all;
+    }
+
+    /**
+     * Per experiment (seed replicates included), metric, order and k: the mean over the targets ≠ source of Δ to k = 0,
+     * how many targets improve, and how many of their paired intervals lie wholly above or below zero.
+     */
+    private List<Table> meanCurveTables() {
+        List<List<String>> body = new ArrayList<>();
+        for (Group g : withReplicates())
+            for (String metric : m.metrics(g.exp.task()))
+                for (String o : ReportModel.ORDERS)
+                    for (int k : g.trials.getOrDefault(o, new TreeMap<>()).keySet()) {
+                        List<Double> d = new ArrayList<>();
+                        int up = 0, down = 0, withCi = 0;
+                        for (String t : transferTargets(g)) {
+                            Delta a = m.delta(g, o, k, t, g.reportedSplit(t), metric);
+                            if (a == null) continue;
+                            d.add(a.diff());
+                            if (a.ci() != null) { withCi++; if (a.ci().sign() > 0) up++; if (a.ci().sign() < 0) down++; }
+                        }
+                        if (d.isEmpty()) continue;
+                        body.add(List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(d.size()), mean(d, 100), improved(d),
+                                withCi == 0 ? DASH : up + " of " + withCi, withCi == 0 ? DASH : down + " of " + withCi));
+                    }
+        if (body.isEmpty()) return List.of();
+        return List.of(new Table("means", "Mean Δ to k = 0 over the targets ≠ source, by order and k",
+                List.of("experiment", "metric", "order", "k", "targets", "mean Δ", "improved", "CI > 0", "CI < 0"), body,
+                List.of("Δ = the trial − k = 0 on each target's reported split; improved = targets with Δ > 0; CI > 0 / CI < 0 = "
+                        + "targets whose 95% paired-bootstrap interval of Δ lies wholly above / below zero (sentence sampling only: "
+                        + "see 'Seed-to-seed variation' for the fine-tuning seed).")));
+    }
+
+    /**
      * Per experiment (seed replicates included), metric, control order and k where both the lowest-ranked and the control
      * heads were masked: the means over the targets ≠ source of Δ to k = 0 and of lowest − control, how many targets favour
      * lowest, and how many paired intervals of lowest − control lie wholly above or below zero.
      */
     private List<Table> controlTables() {
-        List<Group> all = new ArrayList<>();
-        for (Group g : m.groups) {   // each experiment, then its seed replicates
-            all.add(g);
-            for (Group[] p : m.seedControls) if (p[0] == g) all.add(p[1]);
-        }
         List<List<String>> body = new ArrayList<>();
-        for (Group g : all)
+        for (Group g : withReplicates())
             for (String metric : m.metrics(g.exp.task()))
                 for (String o : ReportModel.ORDERS) {
                     if (o.equals("lowest") || !g.trials.containsKey(o) || !g.trials.containsKey("lowest")) continue;
@@ -340,8 +402,7 @@ public final class ReportWriter {
         if (lowest == null) return null;
         List<Double> low = new ArrayList<>(), ctl = new ArrayList<>(), diff = new ArrayList<>();
         int up = 0, down = 0, withCi = 0;
-        for (String t : g.targets()) {
-            if (g.exp.sources().contains(t)) continue;
+        for (String t : transferTargets(g)) {
             String split = g.reportedSplit(t);
             Delta a = m.delta(g, "lowest", k, t, split, metric), b = m.delta(g, o, k, t, split, metric);
             Delta d = m.compare(lowest, control, t, split, metric);

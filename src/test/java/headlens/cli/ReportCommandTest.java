@@ -400,6 +400,11 @@ class ReportCommandTest {
             if (tr.child(1).text().equals("accuracy")) pairs.put(tr.child(0).text(), tr.child(2).text());
         // cross: en→de, en→zh, de→en, de→zh; multi: zh is the one target outside the training languages, de and en are in it
         assertEquals(Map.of("cross", "4", "cross, SL = TL", "2", "multi", "1", "multi, SL = TL", "2"), pairs);
+        // the averaged k-curve counts the same targets: the multi model's zh alone, each cross model's two others
+        Element means = d.selectFirst("table[id^=means]");
+        assertNotNull(means);
+        assertEquals("1", row(means, "pos de+en multi · synthetic-mbert · seed 42").get("targets"));
+        assertEquals("2", row(means, "pos en cross · synthetic-mbert · seed 42").get("targets"));
         // in Tables 2–4 both sources' rows carry the one Mul model's scores, and a note under the table says so
         Element t = d.select("table[id^=paper-pos-accuracy]").first();
         assertNotNull(t);
@@ -449,6 +454,49 @@ class ReportCommandTest {
         }
         assertEquals(up + " of 2", acc.get(9));
         assertEquals(down + " of 2", acc.get(10));
+    }
+
+    /**
+     * The averaged k-curve: every trial's mean Δ over the targets ≠ source (de test, zh dev; for the multi-lingual model
+     * too, whose training set holds de: the summary's Mul rows), recomputed from the predictions; interval counts as in the curve tables; the seed replicate after its
+     * experiment, against its own k = 0; the train-only trials against the train+eval k = 0.
+     */
+    @Test
+    void meanCurveTableAveragesTheTargets() {
+        List<List<String>> acc = table("means").select("tbody tr").stream().map(tr -> tr.select("td").stream().map(Element::text).toList())
+                .filter(r -> r.get(1).equals("accuracy")).toList();
+        List<String> expected = new ArrayList<>();
+        for (String[] e : List.of(new String[]{"cross", "lowest", "1"}, new String[]{"cross", "lowest", "2"}, new String[]{"cross", "lowest", "3"},
+                new String[]{"cross", "highest", "2"}, new String[]{"cross", "highest", "4"}, new String[]{"cross-s43", "lowest", "2"},
+                new String[]{"cross-only", "lowest", "1"}, new String[]{"cross-only", "lowest", "2"}, new String[]{"multi", "lowest", "1"}, new String[]{"multi", "lowest", "2"})) {
+            String setting = e[0], order = e[1];
+            int k = Integer.parseInt(e[2]);
+            List<String> langs = List.of("de", "zh");   // multi (trained on de and en): every target but en, the cross source
+            double sum = 0;
+            int improved = 0, up = 0, down = 0;
+            for (String lang : langs) {
+                String split = lang.equals("zh") ? "dev" : "test";
+                // train-only has no k = 0 of its own: its trials are measured against the train+eval k = 0
+                double d = acc(setting, order, k, lang, split) - acc(setting.replace("-only", ""), "none", 0, lang, split);
+                sum += d;
+                if (d > 0) improved++;
+                if (setting.equals("cross")) {   // the interval counts, from the curve tables' cells
+                    double[] ci = interval(row(table("curve-pos-en-cross-synthetic-mbert-seed-42-" + lang + "-accuracy"), e[2]).get("Δ " + order + " [95% CI]"));
+                    if (ci[0] > 0) up++;
+                    if (ci[1] < 0) down++;
+                }
+            }
+            String label = switch (setting) {
+                case "multi" -> "pos de+en multi · synthetic-mbert · seed 42";
+                case "cross-only" -> "pos en cross (train-only) · synthetic-mbert · seed 42";
+                default -> "pos en cross · synthetic-mbert · seed " + (setting.equals("cross") ? 42 : 43);
+            };
+            expected.add(String.join("|", label, "accuracy", order, e[2], String.valueOf(langs.size()), signed(100 * sum / langs.size()),
+                    improved + " of " + langs.size()) + (setting.equals("cross") ? "|" + up + " of 2|" + down + " of 2" : ""));
+        }
+        List<String> got = acc.stream().map(r -> String.join("|", r.get(0).startsWith("pos en cross · synthetic-mbert · seed 42")
+                ? r : r.subList(0, 7))).toList();
+        assertEquals(expected, got);
     }
 
     /** Cells 5–8 of a controls row (lowest k = 2 against highest k = 2 over de test and zh dev), recomputed from the predictions. */
