@@ -116,13 +116,15 @@ public final class Charts {
     /** One line per series: y against x (e.g. dev score against heads pruned). */
     public static JFreeChart lines(String title, String xLabel, String yLabel, Map<String, double[][]> series) {
         XYSeriesCollection c = new XYSeriesCollection();
+        boolean wholeX = true;
         for (var e : series.entrySet()) {
             XYSeries s = new XYSeries(e.getKey(), false, true);
             double[][] xy = e.getValue();
-            for (int i = 0; i < xy[0].length; i++) if (!Double.isNaN(xy[1][i])) s.add(xy[0][i], xy[1][i]);
+            for (int i = 0; i < xy[0].length; i++) if (!Double.isNaN(xy[1][i])) { s.add(xy[0][i], xy[1][i]); wholeX &= xy[0][i] == Math.rint(xy[0][i]); }
             c.addSeries(s);
         }
         NumberAxis x = axis(xLabel), y = axis(yLabel);
+        if (wholeX) x.setStandardTickUnits(NumberAxis.createIntegerTickUnits(Locale.ROOT));   // k = 1.5 heads means nothing
         y.setAutoRangeIncludesZero(false);
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < c.getSeriesCount(); i++) r.setSeriesStroke(i, new BasicStroke(2f));

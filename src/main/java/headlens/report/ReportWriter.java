@@ -110,7 +110,7 @@ public final class ReportWriter {
                             + "but its source; a multi-lingual one: every target but the cross-lingual sources of its task, as the "
                             + "paper's Mul rows): what the paper's claim is about (a few lowest-ranked heads masked improve transfer), "
                             + "k by k and beside the controls; the per-target rows are in 'Every trial'."),
-                    means, List.of()));
+                    means, withFigures ? meanCurveFigures() : List.of()));
         List<Table> controls = controlTables();
         if (!controls.isEmpty())
             s.add(new Section("controls", "Controls: the lowest-ranked heads against the highest-ranked and random ones", List.of(
@@ -351,17 +351,11 @@ public final class ReportWriter {
             for (String metric : m.metrics(g.exp.task()))
                 for (String o : ReportModel.ORDERS)
                     for (int k : g.trials.getOrDefault(o, new TreeMap<>()).keySet()) {
-                        List<Double> d = new ArrayList<>();
-                        int up = 0, down = 0, withCi = 0;
-                        for (String t : transferTargets(g)) {
-                            Delta a = m.delta(g, o, k, t, g.reportedSplit(t), metric);
-                            if (a == null) continue;
-                            d.add(a.diff());
-                            if (a.ci() != null) { withCi++; if (a.ci().sign() > 0) up++; if (a.ci().sign() < 0) down++; }
-                        }
-                        if (d.isEmpty()) continue;
-                        body.add(List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(d.size()), mean(d, 100), improved(d),
-                                withCi == 0 ? DASH : up + " of " + withCi, withCi == 0 ? DASH : down + " of " + withCi));
+                        MeanDelta d = meanDelta(g, metric, o, k);
+                        if (d == null) continue;
+                        body.add(List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(d.diffs().size()), mean(d.diffs(), 100),
+                                improved(d.diffs()), d.withCi() == 0 ? DASH : d.up() + " of " + d.withCi(),
+                                d.withCi() == 0 ? DASH : d.down() + " of " + d.withCi()));
                     }
         if (body.isEmpty()) return List.of();
         return List.of(new Table("means", "Mean Δ to k = 0 over the targets ≠ source, by order and k",
@@ -369,6 +363,49 @@ public final class ReportWriter {
                 List.of("Δ = the trial − k = 0 on each target's reported split; improved = targets with Δ > 0; CI > 0 / CI < 0 = "
                         + "targets whose 95% paired-bootstrap interval of Δ lies wholly above / below zero (sentence sampling only: "
                         + "see 'Seed-to-seed variation' for the fine-tuning seed).")));
+    }
+
+    /** Δ to k = 0 of each transfer target with a score, and how many of their intervals lie above / below zero. */
+    private record MeanDelta(List<Double> diffs, int up, int down, int withCi) {}
+
+    /** One trial's {@link MeanDelta} over {@link #transferTargets}; null where no target has a score. */
+    private MeanDelta meanDelta(Group g, String metric, String o, int k) {
+        List<Double> d = new ArrayList<>();
+        int up = 0, down = 0, withCi = 0;
+        for (String t : transferTargets(g)) {
+            Delta a = m.delta(g, o, k, t, g.reportedSplit(t), metric);
+            if (a == null) continue;
+            d.add(a.diff());
+            if (a.ci() != null) { withCi++; if (a.ci().sign() > 0) up++; if (a.ci().sign() < 0) down++; }
+        }
+        return d.isEmpty() ? null : new MeanDelta(d, up, down, withCi);
+    }
+
+    /** Per experiment and seed replicate: the mean Δ of its main metric against k, one line per order. */
+    private List<String> meanCurveFigures() {
+        List<String> out = new ArrayList<>();
+        for (Group g : withReplicates()) {
+            String metric = RunResult.mainMetric(g.exp.task());
+            int kMax = Math.max(ReportModel.maxK(g), 1);
+            Map<String, double[][]> series = new LinkedHashMap<>();
+            for (String o : ReportModel.ORDERS) {
+                if (!g.trials.containsKey(o)) continue;
+                double[][] xy = new double[2][kMax + 1];
+                for (int k = 0; k <= kMax; k++) {
+                    MeanDelta d = k == 0 ? null : meanDelta(g, metric, o, k);
+                    xy[0][k] = k;
+                    xy[1][k] = k == 0 ? 0 : d == null ? Double.NaN : 100 * d.diffs().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+                }
+                series.put(o, xy);
+            }
+            if (series.isEmpty()) continue;
+            String title = g.exp.label() + ": mean Δ over the targets";
+            org.jfree.chart.JFreeChart chart = Charts.lines(title, "k (heads masked)", "mean Δ " + metric + " ×100 to k = 0", series);
+            int i = 0;
+            for (String o : series.keySet()) chart.getXYPlot().getRenderer().setSeriesPaint(i++, ORDER_COLORS.get(o));
+            out.add(figure(chart, 640, 400, title));
+        }
+        return out;
     }
 
     /**

@@ -99,6 +99,17 @@ class ChartsTest {
         assertTrue(texts(root).containsAll(List.of("t", "k", "F1", "en")), texts(root).toString());
     }
 
+    /** Whole-number x (heads masked) gets whole-number ticks; fractions (iterative pruning) keep fractional ones. */
+    @Test
+    void wholeNumberXHasWholeNumberTicks() {
+        var k = (org.jfree.chart.axis.NumberAxis) Charts.lines("t", "k", "F1", Map.of("en", new double[][]{{0, 1, 2}, {0.9, 0.91, 0.92}}))
+                .getXYPlot().getDomainAxis();
+        assertEquals(1.0, k.getStandardTickUnits().getCeilingTickUnit(0.1).getSize());
+        var f = (org.jfree.chart.axis.NumberAxis) Charts.lines("t", "k", "F1", Map.of("en", new double[][]{{0, 0.05, 0.1}, {0.9, 0.91, 0.92}}))
+                .getXYPlot().getDomainAxis();
+        assertTrue(f.getStandardTickUnits().getCeilingTickUnit(0.01).getSize() < 1, "fractional x");
+    }
+
     static final String SVG = "http://www.w3.org/2000/svg";
 
     static Element parse(String xml) throws Exception {
