@@ -103,22 +103,18 @@ public final class ReportWriter {
                         + "of Pr − Unp is what carries over. Its POS scores are seqeval 0.0.12 chunk F1 over UPOS (our 'paper_f1')."),
                 List.of(), List.of()));
         s.add(new Section("summary", "Summary: mean gain per task and setting", seedSummary(), summaryTables(), List.of()));
-        List<Table> means = meanCurveTables();
-        if (!means.isEmpty())
-            s.add(new Section("means", "The k-curve averaged over the targets", List.of(
-                    "Each trial's Δ to k = 0, averaged over the targets the summary counts (a cross-lingual model: every target "
-                            + "but its source; a multi-lingual one: every target but the cross-lingual sources of its task, as the "
-                            + "paper's Mul rows): what the paper's claim is about (a few lowest-ranked heads masked improve transfer), "
-                            + "k by k and beside the controls; the per-target rows are in 'Every trial'."),
-                    means, withFigures ? meanCurveFigures() : List.of()));
-        List<Table> controls = controlTables();
-        if (!controls.isEmpty())
-            s.add(new Section("controls", "Controls: the lowest-ranked heads against the highest-ranked and random ones", List.of(
-                    "The paper reports no control. lowest − highest > 0 says the ranking orders the heads (its top heads cost most to "
-                            + "mask); lowest − random > 0 says the heads it ranks lowest are safer to mask than heads picked by chance, "
-                            + "which is what pruning by the ranking needs. Both runs at the same k, scored on the same sentences; the "
-                            + "per-target rows are in 'Every trial'."),
-                    controls, List.of()));
+        addIfAny(s, new Section("means", "The k-curve averaged over the targets", List.of(
+                "Each trial's Δ to k = 0, averaged over the targets the summary counts (a cross-lingual model: every target "
+                        + "but its source; a multi-lingual one: every target but the cross-lingual sources of its task, as the "
+                        + "paper's Mul rows): what the paper's claim is about (a few lowest-ranked heads masked improve transfer), "
+                        + "k by k and beside the controls; the per-target rows are in 'Every trial'."),
+                meanCurveTables(), withFigures ? meanCurveFigures() : List.of()));
+        addIfAny(s, new Section("controls", "Controls: the lowest-ranked heads against the highest-ranked and random ones", List.of(
+                "The paper reports no control. lowest − highest > 0 says the ranking orders the heads (its top heads cost most to "
+                        + "mask); lowest − random > 0 says the heads it ranks lowest are safer to mask than heads picked by chance, "
+                        + "which is what pruning by the ranking needs. Both runs at the same k, scored on the same sentences; the "
+                        + "per-target rows are in 'Every trial'."),
+                controlTables(), List.of()));
         List<Table> paperTables = new ArrayList<>(), honest = new ArrayList<>();
         m.paperRows().forEach((key, rows) -> {
             for (String metric : m.metrics(key.task())) {
@@ -153,6 +149,11 @@ public final class ReportWriter {
         s.add(new Section("missing", "Missing cells (" + missing.size() + ")",
                 missing.isEmpty() ? List.of("None.") : missing.stream().map(x -> "- " + x).toList(), List.of(), List.of()));
         return s;
+    }
+
+    /** Adds the section where it has tables (a report without trials has no averaged curve and no controls). */
+    private static void addIfAny(List<Section> s, Section section) {
+        if (!section.tables().isEmpty()) s.add(section);
     }
 
     private static String pair(String s, String t) { return s.toUpperCase(Locale.ROOT) + "→" + t.toUpperCase(Locale.ROOT); }
@@ -386,24 +387,11 @@ public final class ReportWriter {
         List<String> out = new ArrayList<>();
         for (Group g : withReplicates()) {
             String metric = RunResult.mainMetric(g.exp.task());
-            int kMax = Math.max(ReportModel.maxK(g), 1);
-            Map<String, double[][]> series = new LinkedHashMap<>();
-            for (String o : ReportModel.ORDERS) {
-                if (!g.trials.containsKey(o)) continue;
-                double[][] xy = new double[2][kMax + 1];
-                for (int k = 0; k <= kMax; k++) {
-                    MeanDelta d = k == 0 ? null : meanDelta(g, metric, o, k);
-                    xy[0][k] = k;
-                    xy[1][k] = k == 0 ? 0 : d == null ? Double.NaN : 100 * d.diffs().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-                }
-                series.put(o, xy);
-            }
-            if (series.isEmpty()) continue;
-            String title = g.exp.label() + ": mean Δ over the targets";
-            org.jfree.chart.JFreeChart chart = Charts.lines(title, "k (heads masked)", "mean Δ " + metric + " ×100 to k = 0", series);
-            int i = 0;
-            for (String o : series.keySet()) chart.getXYPlot().getRenderer().setSeriesPaint(i++, ORDER_COLORS.get(o));
-            out.add(figure(chart, 640, 400, title));
+            String fig = orderFigure(g, g.exp.label() + ": mean Δ over the targets", "mean Δ " + metric + " ×100 to k = 0", (o, k) -> {
+                MeanDelta d = k == 0 ? null : meanDelta(g, metric, o, k);
+                return k == 0 ? 0 : d == null ? Double.NaN : 100 * d.diffs().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            });
+            if (fig != null) out.add(fig);
         }
         return out;
     }
@@ -641,26 +629,36 @@ public final class ReportWriter {
         for (Group g : m.groups)
             for (String t : g.targets()) {
                 String metric = RunResult.mainMetric(g.exp.task()), split = g.reportedSplit(t);
-                int kMax = Math.max(ReportModel.maxK(g), 1);
-                Map<String, double[][]> series = new LinkedHashMap<>();
-                for (String o : ReportModel.ORDERS) {
-                    if (!g.trials.containsKey(o)) continue;
-                    double[][] xy = new double[2][kMax + 1];
-                    for (int k = 0; k <= kMax; k++) {
-                        RunResult.Metric v = ReportModel.metric(g.run(k == 0 ? "none" : o, k), t, split, metric);
-                        xy[0][k] = k;
-                        xy[1][k] = v == null ? Double.NaN : 100 * v.value();
-                    }
-                    series.put(o, xy);
-                }
-                if (series.isEmpty()) continue;
-                String title = g.exp.label() + " → " + t.toUpperCase(Locale.ROOT);
-                org.jfree.chart.JFreeChart chart = Charts.lines(title, "k (heads masked)", metric + " ×100 (" + split + ")", series);
-                int i = 0;
-                for (String o : series.keySet()) chart.getXYPlot().getRenderer().setSeriesPaint(i++, ORDER_COLORS.get(o));
-                out.add(figure(chart, 640, 400, title));
+                String fig = orderFigure(g, g.exp.label() + " → " + t.toUpperCase(Locale.ROOT), metric + " ×100 (" + split + ")", (o, k) -> {
+                    RunResult.Metric v = ReportModel.metric(g.run(k == 0 ? "none" : o, k), t, split, metric);
+                    return v == null ? Double.NaN : 100 * v.value();
+                });
+                if (fig != null) out.add(fig);
             }
         return out;
+    }
+
+    /**
+     * A chart of {@code value(order, k)} against k = 0..the largest k run, one line per order run, in the orders' colours
+     * (NaN: not run); null where no order has trials.
+     */
+    private String orderFigure(Group g, String title, String yLabel, java.util.function.BiFunction<String, Integer, Double> value) {
+        int kMax = Math.max(ReportModel.maxK(g), 1);
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        for (String o : ReportModel.ORDERS) {
+            if (!g.trials.containsKey(o)) continue;
+            double[][] xy = new double[2][kMax + 1];
+            for (int k = 0; k <= kMax; k++) {
+                xy[0][k] = k;
+                xy[1][k] = value.apply(o, k);
+            }
+            series.put(o, xy);
+        }
+        if (series.isEmpty()) return null;
+        org.jfree.chart.JFreeChart chart = Charts.lines(title, "k (heads masked)", yLabel, series);
+        int i = 0;
+        for (String o : series.keySet()) chart.getXYPlot().getRenderer().setSeriesPaint(i++, ORDER_COLORS.get(o));
+        return figure(chart, 640, 400, title);
     }
 
     /** One fixed colour per order, so the page's show/hide controls can find a series by its colour in every chart. */
