@@ -316,7 +316,8 @@ public final class ReportWriter {
     /**
      * The targets a mean over "targets ≠ source" averages, as the summary counts its pairs: a cross-lingual model's
      * targets other than its source; a multi-lingual model's targets other than the sources of its task's cross-lingual
-     * experiments (the paper's Mul rows: the target's own data is in the training set by design).
+     * experiments (the paper's Mul rows: the target's own data is in the training set by design); where its task has no
+     * cross-lingual experiment, its targets other than its training languages.
      */
     private List<String> transferTargets(Group g) {
         Set<String> skip = new HashSet<>(g.exp.sources());
