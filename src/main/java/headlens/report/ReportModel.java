@@ -4,10 +4,13 @@ import headlens.core.HeadlensException;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -86,6 +89,8 @@ final class ReportModel {
     final int resamples;
     final long seed;
     private final Map<String, Delta> deltas = new LinkedHashMap<>();
+    /** Per [task, model]: the source languages of its cross-lingual experiments (see {@link #isTransfer}). */
+    private final Map<List<String>, Set<String>> crossSources = new HashMap<>();
 
     ReportModel(Runs runs, int resamples, long seed) {
         this.resamples = resamples;
@@ -126,6 +131,25 @@ final class ReportModel {
             if (primary == null) groups.add(g);
             else seedControls.add(new Group[]{primary, g});
         }
+        for (Group g : groups)
+            if (g.exp.setting.equals("cross"))
+                crossSources.computeIfAbsent(List.of(g.exp.task, g.exp.model), x -> new HashSet<>()).addAll(g.exp.sources);
+    }
+
+    /**
+     * Whether a target of {@code g} counts in a mean over "targets ≠ source" (the summary's pairs, the averaged curve,
+     * the controls): for a cross-lingual model, any target but its source; for a multi-lingual model, any target but the
+     * sources of its task's cross-lingual experiments (the paper's Mul rows: the target's own data is in the training set
+     * by design) or, where its task has none, any target but its training languages.
+     */
+    boolean isTransfer(Group g, String target) {
+        Set<String> skip = g.exp.setting.equals("cross") ? null : crossSources.get(List.of(g.exp.task, g.exp.model));
+        return !(skip == null ? g.exp.sources : skip).contains(target);
+    }
+
+    /** The targets of {@code g} that {@link #isTransfer} counts, sorted. */
+    List<String> transferTargets(Group g) {
+        return g.targets().stream().filter(t -> isTransfer(g, t)).toList();
     }
 
     /**

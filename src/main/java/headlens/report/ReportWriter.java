@@ -264,28 +264,22 @@ public final class ReportWriter {
         m.paperRows().forEach((key, rows) -> {
             List<List<String>> body = new ArrayList<>();
             String pm = PaperNumbers.paperModel(key.model());
-            java.util.Set<String> sources = new java.util.HashSet<>();
-            for (Row r : rows) sources.add(r.source());
             for (String setting : List.of("cross", "multi", "cross, SL = TL", "multi, SL = TL"))
                 for (String metric : m.metrics(key.task())) {
                     boolean cross = setting.startsWith("cross"), mono = setting.endsWith("SL = TL");
-                    List<Double> pr = new ArrayList<>(), hon = new ArrayList<>(), ks = new ArrayList<>(), pThese = new ArrayList<>();
-                    int pairs = 0, up = 0, down = 0;
-                    java.util.Set<List<Object>> seen = new java.util.HashSet<>();
+                    List<Double> pr = new ArrayList<>(), ks = new ArrayList<>(), pThese = new ArrayList<>();
+                    Deltas hon = new Deltas();
+                    int pairs = 0;
+                    Set<List<Object>> seen = new HashSet<>();
                     for (Row r : rows) {
                         Group g = cross ? r.cross() : r.multi();
-                        // multi: a target is "SL = TL" when it is the source of some row (one model, one class per target)
-                        boolean same = cross ? r.source().equals(r.target()) : sources.contains(r.target());
-                        if (g == null || same != mono) continue;
+                        if (g == null || m.isTransfer(g, r.target()) == mono) continue;
                         // one multi-lingual model sits in the rows of every cross source it covers: count each target once
                         if (!seen.add(List.of(g, r.target()))) continue;
                         pairs++;
                         Selection a = m.paperRule(g, r.target(), metric), b = m.honestRule(g, r.target(), metric);
                         if (a != null) { pr.add(a.delta().diff()); ks.add((double) a.k()); }
-                        if (b != null) {
-                            hon.add(b.delta().diff());
-                            if (b.delta().ci() != null) { if (b.delta().ci().sign() > 0) up++; if (b.delta().ci().sign() < 0) down++; }
-                        }
+                        if (b != null) hon.add(b.delta());
                         PaperNumbers.Row p = paper.row(key.task(), pm, r.source(), r.target());
                         if (p != null && a != null) pThese.add(cross ? p.prCr() - p.unpCr() : p.prMul() - p.unpMul());
                     }
@@ -298,7 +292,8 @@ public final class ReportWriter {
                         });
                     boolean pap = metric.equals(RunResult.paperMetric(key.task()));
                     body.add(List.of(setting, metric, String.valueOf(pairs), mean(pr, 100), improved(pr), meanK(ks),
-                            mean(hon, 100), improved(hon), hon.isEmpty() ? DASH : String.valueOf(up), hon.isEmpty() ? DASH : String.valueOf(down),
+                            mean(hon.diffs, 100), improved(hon.diffs), hon.diffs.isEmpty() ? DASH : String.valueOf(hon.up),
+                            hon.diffs.isEmpty() ? DASH : String.valueOf(hon.down),
                             pap && !mono ? mean(pAll, 1) : DASH, pap && !mono ? improved(pAll) : DASH,
                             pap && !mono && paper.meanK(key.task(), pm) != null ? num(paper.meanK(key.task(), pm), 2) : DASH,
                             pap ? mean(pThese, 1) : DASH, pap ? improved(pThese) : DASH));
@@ -310,26 +305,6 @@ public final class ReportWriter {
                             "The paper's text states: " + PaperNumbers.stated(key.task()) + ". The honest rule's mean covers only targets "
                             + "with a labelled test split, so it may average fewer pairs than the paper rule's (the 'pairs' column counts all).")));
         });
-        return out;
-    }
-
-    /**
-     * The targets a mean over "targets ≠ source" averages, as the summary counts its pairs: a cross-lingual model's
-     * targets other than its source; a multi-lingual model's targets other than the sources of its task's cross-lingual
-     * experiments (the paper's Mul rows: the target's own data is in the training set by design); where its task has no
-     * cross-lingual experiment, its targets other than its training languages.
-     */
-    private List<String> transferTargets(Group g) {
-        Set<String> skip = new HashSet<>(g.exp.sources());
-        if (!g.exp.setting().equals("cross")) {
-            Set<String> cross = new HashSet<>();
-            for (Group c : m.groups)
-                if (c.exp.setting().equals("cross") && c.exp.task().equals(g.exp.task()) && c.exp.model().equals(g.exp.model()))
-                    cross.addAll(c.exp.sources());
-            if (!cross.isEmpty()) skip = cross;
-        }
-        List<String> out = new ArrayList<>();
-        for (String t : g.targets()) if (!skip.contains(t)) out.add(t);
         return out;
     }
 
@@ -353,11 +328,10 @@ public final class ReportWriter {
             for (String metric : m.metrics(g.exp.task()))
                 for (String o : ReportModel.ORDERS)
                     for (int k : g.trials.getOrDefault(o, new TreeMap<>()).keySet()) {
-                        MeanDelta d = meanDelta(g, metric, o, k);
+                        Deltas d = meanDelta(g, metric, o, k);
                         if (d == null) continue;
-                        body.add(List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(d.diffs().size()), mean(d.diffs(), 100),
-                                improved(d.diffs()), d.withCi() == 0 ? DASH : d.up() + " of " + d.withCi(),
-                                d.withCi() == 0 ? DASH : d.down() + " of " + d.withCi()));
+                        body.add(List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(d.diffs.size()), mean(d.diffs, 100),
+                                improved(d.diffs), d.above(), d.below()));
                     }
         if (body.isEmpty()) return List.of();
         return List.of(new Table("means", "Mean Δ to k = 0 over the targets ≠ source, by order and k",
@@ -367,20 +341,32 @@ public final class ReportWriter {
                         + "see 'Seed-to-seed variation' for the fine-tuning seed).")));
     }
 
-    /** Δ to k = 0 of each transfer target with a score, and how many of their intervals lie above / below zero. */
-    private record MeanDelta(List<Double> diffs, int up, int down, int withCi) {}
+    /** Differences collected over targets, and how many of their intervals lie wholly above / below zero. */
+    private static final class Deltas {
+        final List<Double> diffs = new ArrayList<>();
+        int up, down, withCi;
 
-    /** One trial's {@link MeanDelta} over {@link #transferTargets}; null where no target has a score. */
-    private MeanDelta meanDelta(Group g, String metric, String o, int k) {
-        List<Double> d = new ArrayList<>();
-        int up = 0, down = 0, withCi = 0;
-        for (String t : transferTargets(g)) {
-            Delta a = m.delta(g, o, k, t, g.reportedSplit(t), metric);
-            if (a == null) continue;
-            d.add(a.diff());
-            if (a.ci() != null) { withCi++; if (a.ci().sign() > 0) up++; if (a.ci().sign() < 0) down++; }
+        void add(Delta d) {
+            diffs.add(d.diff());
+            if (d.ci() == null) return;
+            withCi++;
+            if (d.ci().sign() > 0) up++;
+            if (d.ci().sign() < 0) down++;
         }
-        return d.isEmpty() ? null : new MeanDelta(d, up, down, withCi);
+
+        String above() { return withCi == 0 ? DASH : up + " of " + withCi; }
+
+        String below() { return withCi == 0 ? DASH : down + " of " + withCi; }
+    }
+
+    /** One trial's Δ to k = 0 over the transfer targets ({@link ReportModel#isTransfer}); null where none has a score. */
+    private Deltas meanDelta(Group g, String metric, String o, int k) {
+        Deltas d = new Deltas();
+        for (String t : m.transferTargets(g)) {
+            Delta a = m.delta(g, o, k, t, g.reportedSplit(t), metric);
+            if (a != null) d.add(a);
+        }
+        return d.diffs.isEmpty() ? null : d;
     }
 
     /** Per experiment and seed replicate: the mean Δ of its main metric against k, one line per order. */
@@ -389,8 +375,8 @@ public final class ReportWriter {
         for (Group g : withReplicates()) {
             String metric = RunResult.mainMetric(g.exp.task());
             String fig = orderFigure(g, g.exp.label() + ": mean Δ over the targets", "mean Δ " + metric + " ×100 to k = 0", (o, k) -> {
-                MeanDelta d = k == 0 ? null : meanDelta(g, metric, o, k);
-                return k == 0 ? 0 : d == null ? Double.NaN : 100 * d.diffs().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+                Deltas d = k == 0 ? null : meanDelta(g, metric, o, k);
+                return k == 0 ? 0 : d == null ? Double.NaN : 100 * meanOf(d.diffs);
             });
             if (fig != null) out.add(fig);
         }
@@ -426,21 +412,20 @@ public final class ReportWriter {
     private List<String> controlRow(Group g, String metric, String o, int k) {
         RunResult lowest = g.run("lowest", k), control = g.run(o, k);
         if (lowest == null) return null;
-        List<Double> low = new ArrayList<>(), ctl = new ArrayList<>(), diff = new ArrayList<>();
-        int up = 0, down = 0, withCi = 0;
-        for (String t : transferTargets(g)) {
+        List<Double> low = new ArrayList<>(), ctl = new ArrayList<>();
+        Deltas diff = new Deltas();
+        for (String t : m.transferTargets(g)) {
             String split = g.reportedSplit(t);
             Delta a = m.delta(g, "lowest", k, t, split, metric), b = m.delta(g, o, k, t, split, metric);
             Delta d = m.compare(lowest, control, t, split, metric);
             if (a == null || b == null || d == null) continue;
             low.add(a.diff());
             ctl.add(b.diff());
-            diff.add(d.diff());
-            if (d.ci() != null) { withCi++; if (d.ci().sign() > 0) up++; if (d.ci().sign() < 0) down++; }
+            diff.add(d);
         }
-        if (diff.isEmpty()) return null;
-        return List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(diff.size()), mean(low, 100), mean(ctl, 100),
-                mean(diff, 100), improved(diff), withCi == 0 ? DASH : up + " of " + withCi, withCi == 0 ? DASH : down + " of " + withCi);
+        if (diff.diffs.isEmpty()) return null;
+        return List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(diff.diffs.size()), mean(low, 100), mean(ctl, 100),
+                mean(diff.diffs, 100), improved(diff.diffs), diff.above(), diff.below());
     }
 
     /** The mean difference, signed, in points: {@code scale} 100 for fractions, 1 for the paper's (already ×100). */

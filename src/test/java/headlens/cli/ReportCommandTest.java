@@ -377,11 +377,21 @@ class ReportCommandTest {
         assertTrue(missing.contains("unstarted (" + dir.resolve("unstarted.yaml") + "): none of its 4 units has run"), missing);
     }
 
-    /** Two cross sources and one multi-lingual model over both: the multi model counts once per target in the summary. */
+    /**
+     * A multi-lingual model of a task with no cross-lingual experiment: its own training languages are its "SL = TL"
+     * targets, in the summary and in the averaged k-curve alike.
+     */
     @Test
-    void multiLingualModelCountsOncePerTarget(@TempDir Path dir) throws Exception {
+    void multiLingualModelAloneSetsItsTrainingLanguagesApart(@TempDir Path dir) throws Exception {
+        Document d = perfectRuns(dir, List.of(List.of("de", "zh")));
+        assertEquals(Map.of("multi", "1", "multi, SL = TL", "2"), summaryPairs(d));   // en; de and zh
+        assertEquals("1", row(d.selectFirst("table[id^=means]"), "pos de+zh multi · synthetic-mbert · seed 42").get("targets"));
+    }
+
+    /** A k = 0 and a lowest k = 1 run per source set (one source: cross, more: multi), every target tagged perfectly. */
+    private static Document perfectRuns(Path dir, List<List<String>> sourceSets) throws Exception {
         Path r = dir.resolve("runs"), o = dir.resolve("out");
-        for (List<String> sources : List.of(List.of("en"), List.of("de"), List.of("de", "en")))
+        for (List<String> sources : sourceSets)
             for (int k = 0; k <= 1; k++) {
                 Map<String, Map<String, RunResult.Split>> results = new LinkedHashMap<>();
                 for (String lang : List.of("en", "de", "zh"))
@@ -394,12 +404,23 @@ class ReportCommandTest {
                         .write(r.resolve(String.join("+", sources) + "-" + setting).resolve("k" + k + ".json"));
             }
         assertEquals(0, Main.run("report", "--runs", r.toString(), "--to", o.toString(), "--resamples", "200"));
-        Document d = Jsoup.parse(Files.readString(o.resolve("report.html")));
+        return Jsoup.parse(Files.readString(o.resolve("report.html")));
+    }
+
+    /** The summary's "pairs" per setting (accuracy rows). */
+    private static Map<String, String> summaryPairs(Document d) {
         Map<String, String> pairs = new LinkedHashMap<>();
         for (Element tr : d.select("table[id^=summary-pos] tbody tr"))
             if (tr.child(1).text().equals("accuracy")) pairs.put(tr.child(0).text(), tr.child(2).text());
+        return pairs;
+    }
+
+    /** Two cross sources and one multi-lingual model over both: the multi model counts once per target in the summary. */
+    @Test
+    void multiLingualModelCountsOncePerTarget(@TempDir Path dir) throws Exception {
+        Document d = perfectRuns(dir, List.of(List.of("en"), List.of("de"), List.of("de", "en")));
         // cross: en→de, en→zh, de→en, de→zh; multi: zh is the one target outside the training languages, de and en are in it
-        assertEquals(Map.of("cross", "4", "cross, SL = TL", "2", "multi", "1", "multi, SL = TL", "2"), pairs);
+        assertEquals(Map.of("cross", "4", "cross, SL = TL", "2", "multi", "1", "multi, SL = TL", "2"), summaryPairs(d));
         // the averaged k-curve counts the same targets: the multi model's zh alone, each cross model's two others
         Element means = d.selectFirst("table[id^=means]");
         assertNotNull(means);
