@@ -107,8 +107,10 @@ public final class ReportWriter {
                 "Each trial's Δ to k = 0, averaged over the targets the summary counts (a cross-lingual model: every target "
                         + "but its source; a multi-lingual one: every target but the cross-lingual sources of its task, as the "
                         + "paper's Mul rows): what the paper's claim is about (a few lowest-ranked heads masked improve transfer), "
-                        + "k by k and beside the controls; the per-target rows are in 'Every trial'."),
-                meanCurveTables(), withFigures ? meanCurveFigures() : List.of()));
+                        + "k by k and beside the controls; the per-target rows are in 'Every trial'. Where the k = 0 fine-tune was "
+                        + "repeated with another seed, the second table averages the two unpruned runs' difference the same way: "
+                        + "one draw of the mean Δ that fine-tuning randomness gives with nothing masked."),
+                concat(meanCurveTables(), seedMeanTables()), withFigures ? meanCurveFigures() : List.of()));
         addIfAny(s, new Section("controls", "Controls: the lowest-ranked heads against the highest-ranked and random ones", List.of(
                 "The paper reports no control. lowest − highest > 0 says the ranking orders the heads (its top heads cost most to "
                         + "mask); lowest − random > 0 says the heads it ranks lowest are safer to mask than heads picked by chance, "
@@ -154,6 +156,12 @@ public final class ReportWriter {
     /** Adds the section where it has tables (a report without trials has no averaged curve and no controls). */
     private static void addIfAny(List<Section> s, Section section) {
         if (!section.tables().isEmpty()) s.add(section);
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     private static String pair(String s, String t) { return s.toUpperCase(Locale.ROOT) + "→" + t.toUpperCase(Locale.ROOT); }
@@ -341,6 +349,27 @@ public final class ReportWriter {
                         + "see 'Seed-to-seed variation' for the fine-tuning seed).")));
     }
 
+    /**
+     * Per seed control and metric: the other seed's k = 0 minus this experiment's, averaged over the same targets as the
+     * curve: the mean Δ that fine-tuning randomness alone gives, beside which a trial's mean Δ must be read.
+     */
+    private List<Table> seedMeanTables() {
+        List<List<String>> body = new ArrayList<>();
+        for (Group[] p : m.seedControls)
+            for (String metric : m.metrics(p[0].exp.task())) {
+                Deltas d = new Deltas();
+                for (ReportModel.SeedRow row : m.seedRows(p, metric)) if (m.isTransfer(p[0], row.target())) d.add(row.seed());
+                if (d.diffs.isEmpty()) continue;
+                body.add(List.of(p[0].exp.label(), metric, "seed " + p[1].exp.seed() + " − seed " + p[0].exp.seed(), String.valueOf(d.diffs.size()),
+                        mean(d.diffs, 100), improved(d.diffs), d.above(), d.below()));
+            }
+        if (body.isEmpty()) return List.of();
+        return List.of(new Table("seed-means", "Two unpruned fine-tunes with different seeds: mean Δ over the same targets",
+                List.of("experiment", "metric", "k = 0 runs", "targets", "mean Δ seed", "improved", "CI > 0", "CI < 0"), body,
+                List.of("Δ seed = the other seed's k = 0 − this experiment's, on the same sentences (see 'Seed-to-seed variation'): "
+                        + "nothing is masked, so a trial's mean Δ of this size is what fine-tuning randomness alone gives.")));
+    }
+
     /** Differences collected over targets, and how many of their intervals lie wholly above / below zero. */
     private static final class Deltas {
         final List<Double> diffs = new ArrayList<>();
@@ -494,7 +523,7 @@ public final class ReportWriter {
                 String largest = null;
                 double max = -1;
                 for (ReportModel.SeedRow row : m.seedRows(p, metric)) {
-                    if (p[0].exp.sources().contains(row.target())) continue;
+                    if (!m.isTransfer(p[0], row.target())) continue;
                     Delta d = row.seed();
                     seed.add(Math.abs(d.diff()));
                     if (Math.abs(d.diff()) > max) { max = Math.abs(d.diff()); largest = row.target(); }
@@ -520,7 +549,7 @@ public final class ReportWriter {
     private List<String> replicateSummary(Group[] p, String metric) {
         Map<String, List<ReportModel.ReplicateRow>> byTrial = new LinkedHashMap<>();
         for (ReportModel.ReplicateRow r : m.replicateRows(p, metric))
-            if (!p[0].exp.sources().contains(r.target())) byTrial.computeIfAbsent(r.order() + " k = " + r.k(), x -> new ArrayList<>()).add(r);
+            if (m.isTransfer(p[0], r.target())) byTrial.computeIfAbsent(r.order() + " k = " + r.k(), x -> new ArrayList<>()).add(r);
         List<String> out = new ArrayList<>();
         byTrial.forEach((trial, rows) -> {
             List<Double> a = new ArrayList<>(), b = new ArrayList<>(), sq = new ArrayList<>(), half = new ArrayList<>();

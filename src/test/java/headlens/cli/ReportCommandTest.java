@@ -242,6 +242,29 @@ class ReportCommandTest {
     }
 
     /**
+     * The seed control averaged as the curve is: seed 43's k = 0 − seed 42's over de (test) and zh (dev), recomputed from
+     * the predictions, its interval counts from the seed table's cells.
+     */
+    @Test
+    void seedMeanTableAveragesTheTwoUnprunedRuns() {
+        double sum = 0;
+        int improved = 0, up = 0, down = 0;
+        for (String lang : List.of("de", "zh")) {
+            String split = lang.equals("zh") ? "dev" : "test";
+            double d = acc("cross-s43", "none", 0, lang, split) - acc("cross", "none", 0, lang, split);
+            sum += d;
+            if (d > 0) improved++;
+            double[] ci = interval(row(table("seed-pos-en-cross-synthetic-mbert-seed-42-43-accuracy"), "EN→" + lang.toUpperCase(Locale.ROOT)).get("Δ seed [95% CI]"));
+            if (ci[0] > 0) up++;
+            if (ci[1] < 0) down++;
+        }
+        List<String> got = table("seed-means").select("tbody tr").stream().map(tr -> tr.select("td").stream().map(Element::text).toList())
+                .filter(r -> r.get(1).equals("accuracy")).findFirst().orElseThrow();
+        assertEquals(List.of("pos en cross · synthetic-mbert · seed 42", "accuracy", "seed 43 − seed 42", "2", signed(100 * sum / 2),
+                improved + " of 2", up + " of 2", down + " of 2"), got);
+    }
+
+    /**
      * A trial repeated with the other seed: its difference to k = 0 under each seed (each against its own seed's k = 0),
      * their mean and whether the signs agree, and one summary line with the means over the targets other than the source.
      */
