@@ -338,8 +338,7 @@ public final class ReportWriter {
                     for (int k : g.trials.getOrDefault(o, new TreeMap<>()).keySet()) {
                         Deltas d = meanDelta(g, metric, o, k);
                         if (d == null) continue;
-                        body.add(List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(d.diffs.size()), mean(d.diffs, 100),
-                                improved(d.diffs), d.above(), d.below()));
+                        body.add(concat(List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(d.diffs.size())), d.cells()));
                     }
         if (body.isEmpty()) return List.of();
         return List.of(new Table("means", "Mean Δ to k = 0 over the targets ≠ source, by order and k",
@@ -360,8 +359,8 @@ public final class ReportWriter {
                 Deltas d = new Deltas();
                 for (ReportModel.SeedRow row : m.seedRows(p, metric)) if (m.isTransfer(p[0], row.target())) d.add(row.seed());
                 if (d.diffs.isEmpty()) continue;
-                body.add(List.of(p[0].exp.label(), metric, "seed " + p[1].exp.seed() + " − seed " + p[0].exp.seed(), String.valueOf(d.diffs.size()),
-                        mean(d.diffs, 100), improved(d.diffs), d.above(), d.below()));
+                body.add(concat(List.of(p[0].exp.label(), metric, "seed " + p[1].exp.seed() + " − seed " + p[0].exp.seed(),
+                        String.valueOf(d.diffs.size())), d.cells()));
             }
         if (body.isEmpty()) return List.of();
         return List.of(new Table("seed-means", "Two unpruned fine-tunes with different seeds: mean Δ over the same targets",
@@ -383,9 +382,10 @@ public final class ReportWriter {
             if (d.ci().sign() < 0) down++;
         }
 
-        String above() { return withCi == 0 ? DASH : up + " of " + withCi; }
-
-        String below() { return withCi == 0 ? DASH : down + " of " + withCi; }
+        /** The cells "mean Δ" (points), "improved", "CI > 0", "CI < 0". */
+        List<String> cells() {
+            return List.of(mean(diffs, 100), improved(diffs), withCi == 0 ? DASH : up + " of " + withCi, withCi == 0 ? DASH : down + " of " + withCi);
+        }
     }
 
     /** One trial's Δ to k = 0 over the transfer targets ({@link ReportModel#isTransfer}); null where none has a score. */
@@ -453,8 +453,8 @@ public final class ReportWriter {
             diff.add(d);
         }
         if (diff.diffs.isEmpty()) return null;
-        return List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(diff.diffs.size()), mean(low, 100), mean(ctl, 100),
-                mean(diff.diffs, 100), improved(diff.diffs), diff.above(), diff.below());
+        return concat(List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(diff.diffs.size()), mean(low, 100), mean(ctl, 100)),
+                diff.cells());
     }
 
     /** The mean difference, signed, in points: {@code scale} 100 for fractions, 1 for the paper's (already ×100). */

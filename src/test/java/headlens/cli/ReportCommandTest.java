@@ -171,6 +171,11 @@ class ReportCommandTest {
         throw new AssertionError("no row '" + first + "' in table " + table.id());
     }
 
+    /** A table's body rows, each as its cells' text. */
+    static List<List<String>> cells(Element table) {
+        return table.select("tbody tr").stream().map(tr -> tr.select("td").stream().map(Element::text).toList()).toList();
+    }
+
     static Element table(String idPrefix) {
         Element t = html.selectFirst("table[id^=" + idPrefix + "]");
         assertNotNull(t, "no table " + idPrefix);
@@ -258,7 +263,7 @@ class ReportCommandTest {
             if (ci[0] > 0) up++;
             if (ci[1] < 0) down++;
         }
-        List<String> got = table("seed-means").select("tbody tr").stream().map(tr -> tr.select("td").stream().map(Element::text).toList())
+        List<String> got = cells(table("seed-means")).stream()
                 .filter(r -> r.get(1).equals("accuracy")).findFirst().orElseThrow();
         assertEquals(List.of("pos en cross · synthetic-mbert · seed 42", "accuracy", "seed 43 − seed 42", "2", signed(100 * sum / 2),
                 improved + " of 2", up + " of 2", down + " of 2"), got);
@@ -483,7 +488,7 @@ class ReportCommandTest {
     @Test
     void controlsTableComparesTheOrdersOverTheTargets() {
         Element t = table("controls");
-        List<List<String>> rows = t.select("tbody tr").stream().map(tr -> tr.select("td").stream().map(Element::text).toList()).toList();
+        List<List<String>> rows = cells(t);
         List<List<String>> accuracy = rows.stream().filter(r -> r.get(1).equals("accuracy")).toList();
         assertEquals(1, accuracy.size(), rows.toString());
         List<String> acc = accuracy.get(0);
@@ -507,7 +512,7 @@ class ReportCommandTest {
      */
     @Test
     void meanCurveTableAveragesTheTargets() {
-        List<List<String>> acc = table("means").select("tbody tr").stream().map(tr -> tr.select("td").stream().map(Element::text).toList())
+        List<List<String>> acc = cells(table("means")).stream()
                 .filter(r -> r.get(1).equals("accuracy")).toList();
         List<String> expected = new ArrayList<>();
         for (String[] e : List.of(new String[]{"cross", "lowest", "1"}, new String[]{"cross", "lowest", "2"}, new String[]{"cross", "lowest", "3"},
@@ -577,14 +582,14 @@ class ReportCommandTest {
         assertEquals(0, Main.run("report", "--runs", r.toString(), "--to", o.toString(), "--resamples", "500"));
         Element t = Jsoup.parse(Files.readString(o.resolve("report.html"))).selectFirst("table[id^=controls]");
         assertNotNull(t);
-        List<List<String>> acc = t.select("tbody tr").stream().map(tr -> tr.select("td").stream().map(Element::text).toList())
+        List<List<String>> acc = cells(t).stream()
                 .filter(row -> row.get(1).equals("accuracy")).toList();
         assertEquals(2, acc.size(), acc.toString());
         assertEquals(List.of("pos en cross · synthetic-mbert · seed 42", "accuracy", "highest", "2", "2"), acc.get(0).subList(0, 5));
         assertEquals(List.of("pos en cross · synthetic-mbert · seed 43", "accuracy", "highest", "2", "2"), acc.get(1).subList(0, 5));
         assertControlMeans(acc.get(0), "cross");
         assertControlMeans(acc.get(1), "cross-s43");
-        List<List<String>> before = table("controls").select("tbody tr").stream().map(tr -> tr.select("td").stream().map(Element::text).toList())
+        List<List<String>> before = cells(table("controls")).stream()
                 .filter(row -> row.get(1).equals("accuracy")).toList();
         assertEquals(before.get(0), acc.get(0), "the seed-42 row changed");
     }
