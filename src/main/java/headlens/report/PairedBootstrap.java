@@ -3,7 +3,9 @@ package headlens.report;
 import headlens.eval.SentenceStats;
 
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 
@@ -38,6 +40,44 @@ public final class PairedBootstrap {
         double[] d = differences(a, b, random(a.sentences(), resamples, seed));
         Arrays.sort(d);
         return new Interval(a.value() - b.value(), percentile(d, 0.025), percentile(d, 0.975), resamples);
+    }
+
+    /** Two systems' statistics on one evaluation set: one stratum of {@link #meanDifference}. */
+    public record Pair(SentenceStats a, SentenceStats b) {}
+
+    /**
+     * The 95% interval of the mean over several evaluation sets (targets) of metric(a) - metric(b). A stratified
+     * bootstrap: each draw resamples every set's sentences on their own (a set keeps its size; sentences of different
+     * languages are never exchanged) and averages the sets' differences. Set j draws from seed + j, so the mean over one
+     * set is {@link #difference} exactly.
+     */
+    public static Interval meanDifference(List<Pair> sets, int resamples, long seed) {
+        if (sets.isEmpty()) throw new IllegalArgumentException("meanDifference needs at least one evaluation set");
+        if (resamples < 1) throw new IllegalArgumentException("resamples must be >= 1");
+        List<Iterator<int[]>> draws = new ArrayList<>();
+        double estimate = 0;
+        for (int j = 0; j < sets.size(); j++) {
+            Pair p = sets.get(j);
+            p.a().checkPairedWith(p.b(), "paired bootstrap");
+            draws.add(random(p.a().sentences(), resamples, seed + j));
+            estimate += p.a().value() - p.b().value();
+        }
+        double[] d = meanDifferences(sets, draws);
+        Arrays.sort(d);
+        return new Interval(estimate / sets.size(), percentile(d, 0.025), percentile(d, 0.975), resamples);
+    }
+
+    /** Per draw, the mean over the sets of their differences; {@code draws.get(j)} gives set j's resamples, all as many. */
+    static double[] meanDifferences(List<Pair> sets, List<Iterator<int[]>> draws) {
+        double[] sum = null;
+        for (int j = 0; j < sets.size(); j++) {
+            double[] d = differences(sets.get(j).a(), sets.get(j).b(), draws.get(j));
+            if (sum == null) sum = d;
+            else if (d.length != sum.length) throw new IllegalArgumentException("set " + j + ": " + d.length + " resamples, set 0: " + sum.length);
+            else for (int r = 0; r < d.length; r++) sum[r] += d[r];
+        }
+        for (int r = 0; r < sum.length; r++) sum[r] /= sets.size();
+        return sum;
     }
 
     /** One difference per resample; a resample is an array of sentence indices (with repeats). */

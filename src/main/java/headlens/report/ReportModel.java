@@ -74,8 +74,11 @@ final class ReportModel {
         }
     }
 
-    /** A trial's score and its difference to k = 0 on the same split; {@code ci} null without per-sentence statistics. */
-    record Delta(double value, double base, PairedBootstrap.Interval ci) {
+    /**
+     * A trial's score and its difference to k = 0 on the same split; {@code ci} and {@code pair} (the two runs' per-sentence
+     * statistics, for intervals of means over targets) null without per-sentence statistics.
+     */
+    record Delta(double value, double base, PairedBootstrap.Interval ci, PairedBootstrap.Pair pair) {
         double diff() { return value - base; }
     }
 
@@ -189,15 +192,23 @@ final class ReportModel {
         Delta d = deltas.get(key);
         if (d == null) {
             PairedBootstrap.Interval ci = null;
+            PairedBootstrap.Pair pair = null;
             if (a != b && m.stats() != null && m0.stats() != null) {
                 String what = files.get(a) + " vs " + files.get(b) + " (" + target + " " + split + " " + metric + ")";
                 m.stats().checkPairedWith(m0.stats(), what);
                 ci = PairedBootstrap.difference(m.stats(), m0.stats(), resamples, seed);
+                pair = new PairedBootstrap.Pair(m.stats(), m0.stats());
             }
-            d = new Delta(m.value(), m0.value(), ci);
+            d = new Delta(m.value(), m0.value(), ci, pair);
             deltas.put(key, d);
         }
         return d;
+    }
+
+    /** The interval of the mean of {@code ds} (a stratified paired bootstrap, the targets as strata); null unless every one has statistics. */
+    PairedBootstrap.Interval meanInterval(List<Delta> ds) {
+        if (ds.isEmpty() || ds.stream().anyMatch(d -> d.pair() == null)) return null;
+        return PairedBootstrap.meanDifference(ds.stream().map(Delta::pair).toList(), resamples, seed);
     }
 
     /** One target of a seed control: the other seed's k = 0 minus this experiment's, and this experiment's honest-rule pruning Δ. */
@@ -389,9 +400,13 @@ final class ReportModel {
 
     /** "+0.23 [-0.10, +0.55]" in points (×100), or the bare difference without an interval. */
     static String delta(Delta d) {
-        if (d == null) return DASH;
-        String s = signed(100 * d.diff());
-        return d.ci() == null ? s : s + " [" + signed(100 * d.ci().lower()) + ", " + signed(100 * d.ci().upper()) + "]";
+        return d == null ? DASH : withInterval(d.diff(), d.ci());
+    }
+
+    /** A difference (a fraction) in points with its interval, or bare where {@code ci} is null. */
+    static String withInterval(double diff, PairedBootstrap.Interval ci) {
+        String s = signed(100 * diff);
+        return ci == null ? s : s + " [" + signed(100 * ci.lower()) + ", " + signed(100 * ci.upper()) + "]";
     }
 
     static String num(double v, int decimals) {

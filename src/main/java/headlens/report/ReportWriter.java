@@ -33,6 +33,7 @@ import static headlens.report.ReportModel.delta;
 import static headlens.report.ReportModel.num;
 import static headlens.report.ReportModel.pct;
 import static headlens.report.ReportModel.signed;
+import static headlens.report.ReportModel.withInterval;
 
 /**
  * {@code report.md} and {@code report.html} from a {@link ReportModel}: the same tables in both (built once as
@@ -268,7 +269,7 @@ public final class ReportWriter {
     private List<Table> summaryTables() {
         List<Table> out = new ArrayList<>();
         List<String> header = List.of("setting", "metric", "pairs", "paper rule: mean Δ", "improved", "mean k",
-                "honest: mean Δ", "improved", "CI > 0", "CI < 0", "paper, all its pairs: mean Δ", "improved", "paper mean k", "paper, these pairs: mean Δ", "improved");
+                "honest: mean Δ [95% CI]", "improved", "CI > 0", "CI < 0", "paper, all its pairs: mean Δ", "improved", "paper mean k", "paper, these pairs: mean Δ", "improved");
         m.paperRows().forEach((key, rows) -> {
             List<List<String>> body = new ArrayList<>();
             String pm = PaperNumbers.paperModel(key.model());
@@ -300,7 +301,7 @@ public final class ReportWriter {
                         });
                     boolean pap = metric.equals(RunResult.paperMetric(key.task()));
                     body.add(List.of(setting, metric, String.valueOf(pairs), mean(pr, 100), improved(pr), meanK(ks),
-                            mean(hon.diffs, 100), improved(hon.diffs), hon.diffs.isEmpty() ? DASH : String.valueOf(hon.up),
+                            hon.mean(), improved(hon.diffs), hon.diffs.isEmpty() ? DASH : String.valueOf(hon.up),
                             hon.diffs.isEmpty() ? DASH : String.valueOf(hon.down),
                             pap && !mono ? mean(pAll, 1) : DASH, pap && !mono ? improved(pAll) : DASH,
                             pap && !mono && paper.meanK(key.task(), pm) != null ? num(paper.meanK(key.task(), pm), 2) : DASH,
@@ -308,7 +309,8 @@ public final class ReportWriter {
                 }
             out.add(new Table(id("summary", key.task(), key.model(), key.masking(), String.valueOf(key.seed())), keyTitle(key), header, body,
                     List.of("pairs = source→target rows with target ≠ source (rows SL = TL apart, as the paper's English row of Table 4); improved = Δ > 0 (of those with a value); "
-                            + "CI > 0 / CI < 0 = honest-rule intervals wholly above / below zero; mean k = the mean number of heads "
+                            + "CI > 0 / CI < 0 = honest-rule intervals wholly above / below zero; the mean's interval: a stratified paired "
+                        + "bootstrap over the targets' test sentences, k held at each target's choice; mean k = the mean number of heads "
                             + "pruned at the paper-rule k (paper mean k: its footnote 6, over both settings).",
                             "The paper's text states: " + PaperNumbers.stated(key.task()) + ". The honest rule's mean covers only targets "
                             + "with a labelled test split, so it may average fewer pairs than the paper rule's (the 'pairs' column counts all).")));
@@ -342,8 +344,10 @@ public final class ReportWriter {
                     }
         if (body.isEmpty()) return List.of();
         return List.of(new Table("means", "Mean Δ to k = 0 over the targets ≠ source, by order and k",
-                List.of("experiment", "metric", "order", "k", "targets", "mean Δ", "improved", "CI > 0", "CI < 0"), body,
-                List.of("Δ = the trial − k = 0 on each target's reported split; improved = targets with Δ > 0; CI > 0 / CI < 0 = "
+                List.of("experiment", "metric", "order", "k", "targets", "mean Δ [95% CI]", "improved", "CI > 0", "CI < 0"), body,
+                List.of("Δ = the trial − k = 0 on each target's reported split; the mean's 95% interval: a stratified paired "
+                        + "bootstrap, each target's sentences resampled on their own and the targets' Δ averaged per draw (sentence "
+                        + "sampling only, like every interval here); improved = targets with Δ > 0; CI > 0 / CI < 0 = "
                         + "targets whose 95% paired-bootstrap interval of Δ lies wholly above / below zero (sentence sampling only: "
                         + "see 'Seed-to-seed variation' for the fine-tuning seed).")));
     }
@@ -364,17 +368,21 @@ public final class ReportWriter {
             }
         if (body.isEmpty()) return List.of();
         return List.of(new Table("seed-means", "Two unpruned fine-tunes with different seeds: mean Δ over the same targets",
-                List.of("experiment", "metric", "k = 0 runs", "targets", "mean Δ seed", "improved", "CI > 0", "CI < 0"), body,
-                List.of("Δ seed = the other seed's k = 0 − this experiment's, on the same sentences (see 'Seed-to-seed variation'): "
-                        + "nothing is masked, so a trial's mean Δ of this size is what fine-tuning randomness alone gives.")));
+                List.of("experiment", "metric", "k = 0 runs", "targets", "mean Δ seed [95% CI]", "improved", "CI > 0", "CI < 0"), body,
+                List.of("Δ seed = the other seed's k = 0 − this experiment's, on the same sentences (see 'Seed-to-seed variation'); "
+                        + "its mean's interval is stratified over the targets as in the table above. Nothing is masked, so a trial's "
+                        + "mean Δ of this size is what fine-tuning randomness alone gives, and an interval here that excludes 0 shows "
+                        + "how far intervals over sentences understate a trial's uncertainty.")));
     }
 
-    /** Differences collected over targets, and how many of their intervals lie wholly above / below zero. */
-    private static final class Deltas {
+    /** Differences collected over targets, the interval of their mean, and how many of their own intervals lie wholly above / below zero. */
+    private final class Deltas {
+        final List<Delta> all = new ArrayList<>();
         final List<Double> diffs = new ArrayList<>();
         int up, down, withCi;
 
         void add(Delta d) {
+            all.add(d);
             diffs.add(d.diff());
             if (d.ci() == null) return;
             withCi++;
@@ -382,9 +390,14 @@ public final class ReportWriter {
             if (d.ci().sign() < 0) down++;
         }
 
-        /** The cells "mean Δ" (points), "improved", "CI > 0", "CI < 0". */
+        /** "+0.38 [+0.12, +0.61]": the mean Δ in points with its stratified interval (bare without statistics). */
+        String mean() {
+            return diffs.isEmpty() ? DASH : withInterval(meanOf(diffs), m.meanInterval(all));
+        }
+
+        /** The cells "mean Δ [95% CI]", "improved", "CI > 0", "CI < 0". */
         List<String> cells() {
-            return List.of(mean(diffs, 100), improved(diffs), withCi == 0 ? DASH : up + " of " + withCi, withCi == 0 ? DASH : down + " of " + withCi);
+            return List.of(mean(), improved(diffs), withCi == 0 ? DASH : up + " of " + withCi, withCi == 0 ? DASH : down + " of " + withCi);
         }
     }
 
@@ -430,10 +443,11 @@ public final class ReportWriter {
                 }
         if (body.isEmpty()) return List.of();
         return List.of(new Table("controls", "The paper's order against the controls, targets ≠ source",
-                List.of("experiment", "metric", "control", "k", "targets", "mean Δ lowest", "mean Δ control", "mean lowest − control",
+                List.of("experiment", "metric", "control", "k", "targets", "mean Δ lowest", "mean Δ control", "mean lowest − control [95% CI]",
                         "lowest better", "CI > 0", "CI < 0"), body,
                 List.of("Δ = the trial − k = 0 (each on its target's reported split, as in 'Every trial'); lowest better = targets where "
-                        + "lowest − control > 0; CI > 0 / CI < 0 = targets whose 95% paired-bootstrap interval of lowest − control lies "
+                        + "lowest − control > 0; the mean's interval is stratified over the targets as in 'Mean Δ to k = 0'; "
+                        + "CI > 0 / CI < 0 = targets whose 95% paired-bootstrap interval of lowest − control lies "
                         + "wholly above / below zero (sentence sampling only: see 'Seed-to-seed variation' for the fine-tuning seed).")));
     }
 

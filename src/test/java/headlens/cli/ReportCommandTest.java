@@ -1,8 +1,10 @@
 package headlens.cli;
 
+import headlens.eval.SentenceStats;
 import headlens.eval.TokenAccuracy;
 import headlens.heads.HeadScores;
 import headlens.heads.ImportanceReport;
+import headlens.report.PairedBootstrap;
 import headlens.report.RunResult;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
@@ -147,6 +149,15 @@ class ReportCommandTest {
         return TokenAccuracy.evaluate(GOLD.get(lang + "/" + split), PRED.get(setting + "/" + order + "/" + k + "/" + lang + "/" + split)).accuracy();
     }
 
+    static SentenceStats stats(String setting, String order, int k, String lang, String split) {
+        return SentenceStats.accuracy(GOLD.get(lang + "/" + split), PRED.get(setting + "/" + order + "/" + k + "/" + lang + "/" + split));
+    }
+
+    /** "+4.72 [-2.53, +12.35]": a difference in points and its interval (a fraction, shown ×100). */
+    static String withCi(double points, PairedBootstrap.Interval ci) {
+        return signed(points) + " [" + signed(100 * ci.lower()) + ", " + signed(100 * ci.upper()) + "]";
+    }
+
     static String pct(double v) { return String.format(Locale.ROOT, "%.2f", 100 * v); }
 
     static String signed(double v) { return String.format(Locale.ROOT, "%+.2f", v); }
@@ -254,9 +265,11 @@ class ReportCommandTest {
     void seedMeanTableAveragesTheTwoUnprunedRuns() {
         double sum = 0;
         int improved = 0, up = 0, down = 0;
+        List<PairedBootstrap.Pair> sets = new ArrayList<>();
         for (String lang : List.of("de", "zh")) {
             String split = lang.equals("zh") ? "dev" : "test";
             double d = acc("cross-s43", "none", 0, lang, split) - acc("cross", "none", 0, lang, split);
+            sets.add(new PairedBootstrap.Pair(stats("cross-s43", "none", 0, lang, split), stats("cross", "none", 0, lang, split)));
             sum += d;
             if (d > 0) improved++;
             double[] ci = interval(row(table("seed-pos-en-cross-synthetic-mbert-seed-42-43-accuracy"), "EN→" + lang.toUpperCase(Locale.ROOT)).get("Δ seed [95% CI]"));
@@ -265,7 +278,11 @@ class ReportCommandTest {
         }
         List<String> got = cells(table("seed-means")).stream()
                 .filter(r -> r.get(1).equals("accuracy")).findFirst().orElseThrow();
-        assertEquals(List.of("pos en cross · synthetic-mbert · seed 42", "accuracy", "seed 43 − seed 42", "2", signed(100 * sum / 2),
+        // the mean's interval: each target's sentences resampled on their own (de from the seed, zh from the seed + 1)
+        PairedBootstrap.Interval ci = PairedBootstrap.meanDifference(sets, 500, PairedBootstrap.DEFAULT_SEED);
+        assertEquals(sum / 2, ci.estimate(), 1e-12);
+        assertEquals(List.of("pos en cross · synthetic-mbert · seed 42", "accuracy", "seed 43 − seed 42", "2",
+                withCi(100 * sum / 2, ci),
                 improved + " of 2", up + " of 2", down + " of 2"), got);
     }
 
@@ -375,7 +392,10 @@ class ReportCommandTest {
         assertEquals(signed(100 * (dde + dzh) / 2), c.get(3));
         assertEquals(((dde > 0 ? 1 : 0) + (dzh > 0 ? 1 : 0)) + " of 2", c.get(4));
         double hde = acc("cross", "lowest", best("cross", "de", "dev", 1, 2, 3), "de", "test") - acc("cross", "none", 0, "de", "test");
-        assertEquals(signed(100 * hde), c.get(6));
+        // one pair: the mean's stratified interval is that pair's own (set 0 draws from the seed itself)
+        PairedBootstrap.Interval hci = PairedBootstrap.difference(stats("cross", "lowest", best("cross", "de", "dev", 1, 2, 3), "de", "test"),
+                stats("cross", "none", 0, "de", "test"), 500, PairedBootstrap.DEFAULT_SEED);
+        assertEquals(withCi(100 * hde, hci), c.get(6));
         assertEquals((hde > 0 ? 1 : 0) + " of 1", c.get(7));
         // the paper's mean cross-lingual POS gain over all 24 mBERT pairs is +0.91 (ma2021.md); our paper_f1 row shows it
         Element pf = t.select("tbody tr").stream().filter(r -> r.child(0).text().equals("cross") && r.child(1).text().equals("paper_f1"))
@@ -523,10 +543,12 @@ class ReportCommandTest {
             List<String> langs = List.of("de", "zh");   // multi (trained on de and en): every target but en, the cross source
             double sum = 0;
             int improved = 0, up = 0, down = 0;
+            List<PairedBootstrap.Pair> sets = new ArrayList<>();
             for (String lang : langs) {
                 String split = lang.equals("zh") ? "dev" : "test";
                 // train-only has no k = 0 of its own: its trials are measured against the train+eval k = 0
                 double d = acc(setting, order, k, lang, split) - acc(setting.replace("-only", ""), "none", 0, lang, split);
+                sets.add(new PairedBootstrap.Pair(stats(setting, order, k, lang, split), stats(setting.replace("-only", ""), "none", 0, lang, split)));
                 sum += d;
                 if (d > 0) improved++;
                 if (setting.equals("cross")) {   // the interval counts, from the curve tables' cells
@@ -540,7 +562,8 @@ class ReportCommandTest {
                 case "cross-only" -> "pos en cross (train-only) · synthetic-mbert · seed 42";
                 default -> "pos en cross · synthetic-mbert · seed " + (setting.equals("cross") ? 42 : 43);
             };
-            expected.add(String.join("|", label, "accuracy", order, e[2], String.valueOf(langs.size()), signed(100 * sum / langs.size()),
+            expected.add(String.join("|", label, "accuracy", order, e[2], String.valueOf(langs.size()),
+                    withCi(100 * sum / langs.size(), PairedBootstrap.meanDifference(sets, 500, PairedBootstrap.DEFAULT_SEED)),
                     improved + " of " + langs.size()) + (setting.equals("cross") ? "|" + up + " of 2|" + down + " of 2" : ""));
         }
         List<String> got = acc.stream().map(r -> String.join("|", r.get(0).startsWith("pos en cross · synthetic-mbert · seed 42")
@@ -552,8 +575,10 @@ class ReportCommandTest {
     static void assertControlMeans(List<String> row, String setting) {
         double[] low = new double[2], high = new double[2];
         int i = 0, better = 0;
+        List<PairedBootstrap.Pair> sets = new ArrayList<>();
         for (String lang : List.of("de", "zh")) {
             String split = lang.equals("zh") ? "dev" : "test";
+            sets.add(new PairedBootstrap.Pair(stats(setting, "lowest", 2, lang, split), stats(setting, "highest", 2, lang, split)));
             low[i] = acc(setting, "lowest", 2, lang, split) - acc(setting, "none", 0, lang, split);
             high[i] = acc(setting, "highest", 2, lang, split) - acc(setting, "none", 0, lang, split);
             if (low[i] > high[i]) better++;
@@ -561,7 +586,8 @@ class ReportCommandTest {
         }
         assertEquals(signed(100 * (low[0] + low[1]) / 2), row.get(5), row.toString());
         assertEquals(signed(100 * (high[0] + high[1]) / 2), row.get(6), row.toString());
-        assertEquals(signed(100 * (low[0] - high[0] + low[1] - high[1]) / 2), row.get(7), row.toString());
+        assertEquals(withCi(100 * (low[0] - high[0] + low[1] - high[1]) / 2, PairedBootstrap.meanDifference(sets, 500, PairedBootstrap.DEFAULT_SEED)),
+                row.get(7), row.toString());
         assertEquals(better + " of 2", row.get(8), row.toString());
     }
 

@@ -114,13 +114,11 @@ class PairedBootstrapTest {
         return c / (double) sorted.length;
     }
 
-    @Test
-    void differenceOfAccuraciesAgreesWithTheNormalApproximation() {
-        // 4,000 sentences of 5..30 words; system A right with p = 0.85..0.95 per sentence; system B agrees with A on 95%
-        // of the words, is wrong on 3.5% and flips A's outcome on 1.5%. The accuracy difference is a ratio estimator
-        // d = sum(z) / sum(t), z = cA - cB; its delta-method variance is sum((z_i - d t_i)^2) / (sum t)^2.
-        Random rnd = new Random(11);
-        int n = 4000;
+    /**
+     * Sentences of 5..30 words; system A right with p = 0.85..0.95 per sentence; system B agrees with A on 95% of the
+     * words, is wrong on 3.5% and flips A's outcome on 1.5%. Returns {A, B}.
+     */
+    private static SentenceStats[] synthetic(Random rnd, int n) {
         int[] ca = new int[n], cb = new int[n], t = new int[n];
         for (int s = 0; s < n; s++) {
             t[s] = 5 + rnd.nextInt(26);
@@ -133,19 +131,68 @@ class PairedBootstrapTest {
                 if (b) cb[s]++;
             }
         }
-        SentenceStats a = new SentenceStats(SentenceStats.Kind.ACCURACY, new int[][]{ca, t});
-        SentenceStats b = new SentenceStats(SentenceStats.Kind.ACCURACY, new int[][]{cb, t.clone()});
+        return new SentenceStats[]{new SentenceStats(SentenceStats.Kind.ACCURACY, new int[][]{ca, t}),
+                new SentenceStats(SentenceStats.Kind.ACCURACY, new int[][]{cb, t.clone()})};
+    }
+
+    /**
+     * The accuracy difference is a ratio estimator d = sum(z) / sum(t), z = cA - cB; its delta-method variance is
+     * sum((z_i - d t_i)^2) / (sum t)^2. Returns {d, variance}.
+     */
+    private static double[] normal(SentenceStats a, SentenceStats b) {
+        int[] ca = a.columns()[0], cb = b.columns()[0], t = a.columns()[1];
         long tot = 0, z = 0;
-        for (int s = 0; s < n; s++) { tot += t[s]; z += ca[s] - cb[s]; }
+        for (int s = 0; s < t.length; s++) { tot += t[s]; z += ca[s] - cb[s]; }
         double d = (double) z / tot, v = 0;
-        for (int s = 0; s < n; s++) v += Math.pow(ca[s] - cb[s] - d * t[s], 2);
-        double se = Math.sqrt(v) / tot, half = 1.959964 * se;
-        PairedBootstrap.Interval ci = PairedBootstrap.difference(a, b, 5000, 3);
+        for (int s = 0; s < t.length; s++) v += Math.pow(ca[s] - cb[s] - d * t[s], 2);
+        return new double[]{d, v / ((double) tot * tot)};
+    }
+
+    @Test
+    void differenceOfAccuraciesAgreesWithTheNormalApproximation() {
+        SentenceStats[] ab = synthetic(new Random(11), 4000);
+        double[] dv = normal(ab[0], ab[1]);
+        double d = dv[0], se = Math.sqrt(dv[1]), half = 1.959964 * se;
+        PairedBootstrap.Interval ci = PairedBootstrap.difference(ab[0], ab[1], 5000, 3);
         assertEquals(d, ci.estimate(), 1e-15);
         assertTrue(d > 3 * se, "the synthetic systems should differ clearly: d " + d + ", se " + se);
         assertEquals(d - half, ci.lower(), 0.08 * half, "lower end: bootstrap " + ci.lower() + ", normal " + (d - half));
         assertEquals(d + half, ci.upper(), 0.08 * half, "upper end: bootstrap " + ci.upper() + ", normal " + (d + half));
         assertEquals(1, ci.sign());
+    }
+
+    @Test
+    void meanOverSetsHandComputed() {
+        // set 1 as in handEnumeratedDistribution: over all(2)'s draws (0,0), (1,0), (0,1), (1,1) it differs by 1, 1/2, 1/2, 0.
+        // set 2: A gets sentence 0's two words right and sentence 1's one word wrong, B the reverse: (0,0): 4/4 - 0/4 = 1;
+        // (1,0), (0,1): 2/3 - 1/3 = 1/3; (1,1): 0/2 - 2/2 = -1. The mean per draw: 1, 5/12, 5/12, -1/2.
+        var one = new PairedBootstrap.Pair(new SentenceStats(SentenceStats.Kind.ACCURACY, new int[][]{{1, 0}, {1, 1}}),
+                new SentenceStats(SentenceStats.Kind.ACCURACY, new int[][]{{0, 0}, {1, 1}}));
+        var two = new PairedBootstrap.Pair(new SentenceStats(SentenceStats.Kind.ACCURACY, new int[][]{{2, 0}, {2, 1}}),
+                new SentenceStats(SentenceStats.Kind.ACCURACY, new int[][]{{0, 1}, {2, 1}}));
+        assertArrayEquals(new double[]{1, 5 / 12.0, 5 / 12.0, -0.5},
+                PairedBootstrap.meanDifferences(List.of(one, two), List.of(all(2), all(2))), 1e-15);
+        // the estimate: the mean of the sets' full-sample differences, (1/2 - 0) and (2/3 - 1/3)
+        assertEquals((0.5 + 1 / 3.0) / 2, PairedBootstrap.meanDifference(List.of(one, two), 100, 1).estimate(), 1e-15);
+        // over one set it is the single interval, draw for draw
+        assertEquals(PairedBootstrap.difference(two.a(), two.b(), 700, 9), PairedBootstrap.meanDifference(List.of(two), 700, 9));
+    }
+
+    @Test
+    void meanOverSetsAgreesWithTheNormalApproximation() {
+        // two independent evaluation sets of different sizes: the mean's variance is (v1 + v2) / 4
+        Random rnd = new Random(17);
+        SentenceStats[] x = synthetic(rnd, 3000), y = synthetic(rnd, 1200);
+        double[] nx = normal(x[0], x[1]), ny = normal(y[0], y[1]);
+        double d = (nx[0] + ny[0]) / 2, half = 1.959964 * Math.sqrt((nx[1] + ny[1]) / 4);
+        PairedBootstrap.Interval ci = PairedBootstrap.meanDifference(
+                List.of(new PairedBootstrap.Pair(x[0], x[1]), new PairedBootstrap.Pair(y[0], y[1])), 5000, 3);
+        assertEquals(d, ci.estimate(), 1e-15);
+        assertEquals(d - half, ci.lower(), 0.08 * half, "lower end: bootstrap " + ci.lower() + ", normal " + (d - half));
+        assertEquals(d + half, ci.upper(), 0.08 * half, "upper end: bootstrap " + ci.upper() + ", normal " + (d + half));
+        // narrower than the smaller set's own interval: averaging two sets halves the variance of each
+        PairedBootstrap.Interval small = PairedBootstrap.difference(y[0], y[1], 5000, 3);
+        assertTrue(ci.upper() - ci.lower() < small.upper() - small.lower(), ci + " vs " + small);
     }
 
     @Test
