@@ -301,8 +301,8 @@ public final class ReportWriter {
                         });
                     boolean pap = metric.equals(RunResult.paperMetric(key.task()));
                     body.add(List.of(setting, metric, String.valueOf(pairs), mean(pr, 100), improved(pr), meanK(ks),
-                            hon.mean(), improved(hon.diffs), hon.diffs.isEmpty() ? DASH : String.valueOf(hon.up),
-                            hon.diffs.isEmpty() ? DASH : String.valueOf(hon.down),
+                            hon.mean(), improved(hon.diffs()), hon.all.isEmpty() ? DASH : String.valueOf(hon.up),
+                            hon.all.isEmpty() ? DASH : String.valueOf(hon.down),
                             pap && !mono ? mean(pAll, 1) : DASH, pap && !mono ? improved(pAll) : DASH,
                             pap && !mono && paper.meanK(key.task(), pm) != null ? num(paper.meanK(key.task(), pm), 2) : DASH,
                             pap ? mean(pThese, 1) : DASH, pap ? improved(pThese) : DASH));
@@ -310,7 +310,7 @@ public final class ReportWriter {
             out.add(new Table(id("summary", key.task(), key.model(), key.masking(), String.valueOf(key.seed())), keyTitle(key), header, body,
                     List.of("pairs = source→target rows with target ≠ source (rows SL = TL apart, as the paper's English row of Table 4); improved = Δ > 0 (of those with a value); "
                             + "CI > 0 / CI < 0 = honest-rule intervals wholly above / below zero; the mean's interval: a stratified paired "
-                        + "bootstrap over the targets' test sentences, k held at each target's choice; mean k = the mean number of heads "
+                            + "bootstrap over the targets' test sentences, k held at each target's choice; mean k = the mean number of heads "
                             + "pruned at the paper-rule k (paper mean k: its footnote 6, over both settings).",
                             "The paper's text states: " + PaperNumbers.stated(key.task()) + ". The honest rule's mean covers only targets "
                             + "with a labelled test split, so it may average fewer pairs than the paper rule's (the 'pairs' column counts all).")));
@@ -340,7 +340,7 @@ public final class ReportWriter {
                     for (int k : g.trials.getOrDefault(o, new TreeMap<>()).keySet()) {
                         Deltas d = meanDelta(g, metric, o, k);
                         if (d == null) continue;
-                        body.add(concat(List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(d.diffs.size())), d.cells()));
+                        body.add(concat(List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(d.all.size())), d.cells()));
                     }
         if (body.isEmpty()) return List.of();
         return List.of(new Table("means", "Mean Δ to k = 0 over the targets ≠ source, by order and k",
@@ -362,9 +362,9 @@ public final class ReportWriter {
             for (String metric : m.metrics(p[0].exp.task())) {
                 Deltas d = new Deltas();
                 for (ReportModel.SeedRow row : m.seedRows(p, metric)) if (m.isTransfer(p[0], row.target())) d.add(row.seed());
-                if (d.diffs.isEmpty()) continue;
+                if (d.all.isEmpty()) continue;
                 body.add(concat(List.of(p[0].exp.label(), metric, "seed " + p[1].exp.seed() + " − seed " + p[0].exp.seed(),
-                        String.valueOf(d.diffs.size())), d.cells()));
+                        String.valueOf(d.all.size())), d.cells()));
             }
         if (body.isEmpty()) return List.of();
         return List.of(new Table("seed-means", "Two unpruned fine-tunes with different seeds: mean Δ over the same targets",
@@ -378,26 +378,26 @@ public final class ReportWriter {
     /** Differences collected over targets, the interval of their mean, and how many of their own intervals lie wholly above / below zero. */
     private final class Deltas {
         final List<Delta> all = new ArrayList<>();
-        final List<Double> diffs = new ArrayList<>();
         int up, down, withCi;
 
         void add(Delta d) {
             all.add(d);
-            diffs.add(d.diff());
             if (d.ci() == null) return;
             withCi++;
             if (d.ci().sign() > 0) up++;
             if (d.ci().sign() < 0) down++;
         }
 
+        List<Double> diffs() { return all.stream().map(Delta::diff).toList(); }
+
         /** "+0.38 [+0.12, +0.61]": the mean Δ in points with its stratified interval (bare without statistics). */
         String mean() {
-            return diffs.isEmpty() ? DASH : withInterval(meanOf(diffs), m.meanInterval(all));
+            return all.isEmpty() ? DASH : withInterval(meanOf(diffs()), m.meanInterval(all));
         }
 
         /** The cells "mean Δ [95% CI]", "improved", "CI > 0", "CI < 0". */
         List<String> cells() {
-            return List.of(mean(), improved(diffs), withCi == 0 ? DASH : up + " of " + withCi, withCi == 0 ? DASH : down + " of " + withCi);
+            return List.of(mean(), improved(diffs()), withCi == 0 ? DASH : up + " of " + withCi, withCi == 0 ? DASH : down + " of " + withCi);
         }
     }
 
@@ -408,7 +408,7 @@ public final class ReportWriter {
             Delta a = m.delta(g, o, k, t, g.reportedSplit(t), metric);
             if (a != null) d.add(a);
         }
-        return d.diffs.isEmpty() ? null : d;
+        return d.all.isEmpty() ? null : d;
     }
 
     /** Per experiment and seed replicate: the mean Δ of its main metric against k, one line per order. */
@@ -418,7 +418,7 @@ public final class ReportWriter {
             String metric = RunResult.mainMetric(g.exp.task());
             String fig = orderFigure(g, g.exp.label() + ": mean Δ over the targets", "mean Δ " + metric + " ×100 to k = 0", (o, k) -> {
                 Deltas d = k == 0 ? null : meanDelta(g, metric, o, k);
-                return k == 0 ? 0 : d == null ? Double.NaN : 100 * meanOf(d.diffs);
+                return k == 0 ? 0 : d == null ? Double.NaN : 100 * meanOf(d.diffs());
             });
             if (fig != null) out.add(fig);
         }
@@ -466,8 +466,8 @@ public final class ReportWriter {
             ctl.add(b.diff());
             diff.add(d);
         }
-        if (diff.diffs.isEmpty()) return null;
-        return concat(List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(diff.diffs.size()), mean(low, 100), mean(ctl, 100)),
+        if (diff.all.isEmpty()) return null;
+        return concat(List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(diff.all.size()), mean(low, 100), mean(ctl, 100)),
                 diff.cells());
     }
 
