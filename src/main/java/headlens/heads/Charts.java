@@ -2,31 +2,39 @@ package headlens.heads;
 
 import headlens.core.AtomicFiles;
 import headlens.core.HeadlensException;
+import org.apache.batik.svggen.SVGCSSStyler;
+import org.apache.batik.svggen.SVGGeneratorContext;
+import org.apache.batik.svggen.SVGGraphics2D;
+import org.apache.batik.svggen.SVGIDGenerator;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.CrosshairState;
-import org.jfree.chart.plot.PlotRenderingInfo;
+import org.jfree.chart.plot.IntervalMarker;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.PlotRenderingInfo;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.PaintScale;
 import org.jfree.chart.renderer.xy.XYBlockRenderer;
+import org.jfree.chart.renderer.xy.XYErrorRenderer;
 import org.jfree.chart.renderer.xy.XYItemRendererState;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.text.TextUtils;
 import org.jfree.chart.title.PaintScaleLegend;
+import org.jfree.chart.ui.Layer;
+import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.Range;
 import org.jfree.data.xy.DefaultXYZDataset;
 import org.jfree.data.xy.XYDataset;
-import org.jfree.data.xy.XYZDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
-import org.apache.batik.svggen.SVGCSSStyler;
-import org.apache.batik.svggen.SVGGeneratorContext;
-import org.apache.batik.svggen.SVGGraphics2D;
-import org.apache.batik.svggen.SVGIDGenerator;
+import org.jfree.data.xy.XYZDataset;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -123,10 +131,55 @@ public final class Charts {
             for (int i = 0; i < xy[0].length; i++) if (!Double.isNaN(xy[1][i])) { s.add(xy[0][i], xy[1][i]); wholeX &= xy[0][i] == Math.rint(xy[0][i]); }
             c.addSeries(s);
         }
+        return lineChart(title, xLabel, yLabel, c, new XYLineAndShapeRenderer(true, true), wholeX);
+    }
+
+    /**
+     * As {@link #lines}, each point with an interval drawn as a vertical bar in its series' colour: series rows {x, y, lower,
+     * upper} (NaN y: no point; NaN lower or upper: no bar). Where {@code band} = {lower, upper} is not null, a grey band
+     * across the plot between them, labelled {@code bandLabel}, and the y axis reaches it.
+     */
+    public static JFreeChart intervalLines(String title, String xLabel, String yLabel, Map<String, double[][]> series,
+                                           double[] band, String bandLabel) {
+        YIntervalSeriesCollection c = new YIntervalSeriesCollection();
+        boolean wholeX = true;
+        for (var e : series.entrySet()) {
+            YIntervalSeries s = new YIntervalSeries(e.getKey(), false, true);
+            double[][] v = e.getValue();
+            for (int i = 0; i < v[0].length; i++) {
+                if (Double.isNaN(v[1][i])) continue;
+                boolean bar = !Double.isNaN(v[2][i]) && !Double.isNaN(v[3][i]);
+                s.add(v[0][i], v[1][i], bar ? v[2][i] : v[1][i], bar ? v[3][i] : v[1][i]);   // no bar: a bar of length 0, under the point
+                wholeX &= v[0][i] == Math.rint(v[0][i]);
+            }
+            c.addSeries(s);
+        }
+        XYErrorRenderer r = new XYErrorRenderer();
+        r.setDefaultLinesVisible(true);
+        r.setDrawXError(false);
+        r.setCapLength(6);
+        JFreeChart chart = lineChart(title, xLabel, yLabel, c, r, wholeX);
+        if (band != null) {
+            XYPlot plot = chart.getXYPlot();
+            IntervalMarker m = new IntervalMarker(band[0], band[1], new Color(0, 0, 0, 24));
+            m.setLabel(bandLabel);
+            m.setLabelFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 11));
+            m.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+            m.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+            m.setLabelBackgroundColor(new Color(255, 255, 255, 200));   // the default grey box hides the lines under it
+            plot.addRangeMarker(m, Layer.BACKGROUND);
+            Range data = plot.getDataRange(plot.getRangeAxis());   // the bars included (the dataset is an interval one)
+            Range all = Range.combine(data, new Range(Math.min(band[0], band[1]), Math.max(band[0], band[1])));
+            plot.getRangeAxis().setRange(Range.expand(all, 0.08, 0.08));
+        }
+        return chart;
+    }
+
+    /** The look every line chart shares: white plot, light grid, 2-pixel lines with points, a legend; whole-number x ticks. */
+    private static JFreeChart lineChart(String title, String xLabel, String yLabel, XYDataset c, XYLineAndShapeRenderer r, boolean wholeX) {
         NumberAxis x = axis(xLabel), y = axis(yLabel);
         if (wholeX) x.setStandardTickUnits(NumberAxis.createIntegerTickUnits(Locale.ROOT));   // k = 1.5 heads means nothing
         y.setAutoRangeIncludesZero(false);
-        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < c.getSeriesCount(); i++) r.setSeriesStroke(i, new BasicStroke(2f));
         XYPlot plot = new XYPlot(c, x, y, r);
         plot.setOrientation(PlotOrientation.VERTICAL);

@@ -17,6 +17,7 @@ import headlens.report.ReportModel.TableKey;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,7 +111,8 @@ public final class ReportWriter {
                         + "paper's Mul rows): what the paper's claim is about (a few lowest-ranked heads masked improve transfer), "
                         + "k by k and beside the controls; the per-target rows are in 'Every trial'. Where the k = 0 fine-tune was "
                         + "repeated with another seed, the second table averages the two unpruned runs' difference the same way: "
-                        + "one draw of the mean Δ that fine-tuning randomness gives with nothing masked."),
+                        + "one draw of the mean Δ that fine-tuning randomness gives with nothing masked. In the figures, each "
+                        + "point's bar is its 95% interval over sentences and the grey band spans ± that seed difference."),
                 concat(meanCurveTables(), seedMeanTables()), withFigures ? meanCurveFigures() : List.of()));
         addIfAny(s, new Section("controls", "Controls: the lowest-ranked heads against the highest-ranked and random ones", List.of(
                 "The paper reports no control. lowest − highest > 0 says the ranking orders the heads (its top heads cost most to "
@@ -360,9 +362,8 @@ public final class ReportWriter {
         List<List<String>> body = new ArrayList<>();
         for (Group[] p : m.seedControls)
             for (String metric : m.metrics(p[0].exp.task())) {
-                Deltas d = new Deltas();
-                for (ReportModel.SeedRow row : m.seedRows(p, metric)) if (m.isTransfer(p[0], row.target())) d.add(row.seed());
-                if (d.all.isEmpty()) continue;
+                Deltas d = seedMean(p, metric);
+                if (d == null) continue;
                 body.add(concat(List.of(p[0].exp.label(), metric, "seed " + p[1].exp.seed() + " − seed " + p[0].exp.seed(),
                         String.valueOf(d.all.size())), d.cells()));
             }
@@ -375,10 +376,27 @@ public final class ReportWriter {
                         + "how far intervals over sentences understate a trial's uncertainty.")));
     }
 
-    /** Differences collected over targets, the interval of their mean, and how many of their own intervals lie wholly above / below zero. */
+    /** A seed control's other seed's k = 0 − its experiment's over the transfer targets; null where none has scores in both. */
+    private Deltas seedMean(Group[] p, String metric) {
+        return memo.computeIfAbsent(List.of(p[0], p[1], metric), key -> {
+            Deltas d = new Deltas();
+            for (ReportModel.SeedRow row : m.seedRows(p, metric)) if (m.isTransfer(p[0], row.target())) d.add(row.seed());
+            return d.all.isEmpty() ? null : d;
+        });
+    }
+
+    /** The means over targets, kept: the markdown, the HTML and its figures read the same ones, each bootstrapped once. */
+    private final Map<List<Object>, Deltas> memo = new HashMap<>();
+
+    /**
+     * Differences collected over targets, the interval of their mean (computed once, when first asked, after the last
+     * {@link #add}), and how many of their own intervals lie wholly above / below zero.
+     */
     private final class Deltas {
         final List<Delta> all = new ArrayList<>();
         int up, down, withCi;
+        private PairedBootstrap.Interval ci;
+        private boolean ciDone;
 
         void add(Delta d) {
             all.add(d);
@@ -390,9 +408,15 @@ public final class ReportWriter {
 
         List<Double> diffs() { return all.stream().map(Delta::diff).toList(); }
 
+        /** The stratified interval of the mean Δ; null without statistics. */
+        PairedBootstrap.Interval ci() {
+            if (!ciDone) { ci = m.meanInterval(all); ciDone = true; }
+            return ci;
+        }
+
         /** "+0.38 [+0.12, +0.61]": the mean Δ in points with its stratified interval (bare without statistics). */
         String mean() {
-            return all.isEmpty() ? DASH : withInterval(meanOf(diffs()), m.meanInterval(all));
+            return all.isEmpty() ? DASH : withInterval(meanOf(diffs()), ci());
         }
 
         /** The cells "mean Δ [95% CI]", "improved", "CI > 0", "CI < 0". */
@@ -403,24 +427,46 @@ public final class ReportWriter {
 
     /** One trial's Δ to k = 0 over the transfer targets ({@link ReportModel#isTransfer}); null where none has a score. */
     private Deltas meanDelta(Group g, String metric, String o, int k) {
-        Deltas d = new Deltas();
-        for (String t : m.transferTargets(g)) {
-            Delta a = m.delta(g, o, k, t, g.reportedSplit(t), metric);
-            if (a != null) d.add(a);
-        }
-        return d.all.isEmpty() ? null : d;
+        return memo.computeIfAbsent(List.of(g, metric, o, k), key -> {
+            Deltas d = new Deltas();
+            for (String t : m.transferTargets(g)) {
+                Delta a = m.delta(g, o, k, t, g.reportedSplit(t), metric);
+                if (a != null) d.add(a);
+            }
+            return d.all.isEmpty() ? null : d;
+        });
     }
 
     /** Per experiment and seed replicate: the mean Δ of its main metric against k, one line per order. */
+    /**
+     * Per experiment and seed replicate: the mean Δ of its main metric against k, one line per order, each point with its
+     * stratified 95% interval; where the k = 0 fine-tune was repeated with another seed, a grey band ± the two unpruned
+     * runs' mean Δ (the seed-means table's), the size of a mean Δ that fine-tuning randomness alone gave.
+     */
     private List<String> meanCurveFigures() {
         List<String> out = new ArrayList<>();
         for (Group g : withReplicates()) {
             String metric = RunResult.mainMetric(g.exp.task());
-            String fig = orderFigure(g, g.exp.label() + ": mean Δ over the targets", "mean Δ " + metric + " ×100 to k = 0", (o, k) -> {
-                Deltas d = k == 0 ? null : meanDelta(g, metric, o, k);
-                return k == 0 ? 0 : d == null ? Double.NaN : 100 * meanOf(d.diffs());
+            Map<String, double[][]> series = orderSeries(g, (o, k) -> {
+                if (k == 0) return new double[]{0, Double.NaN, Double.NaN};
+                Deltas d = meanDelta(g, metric, o, k);
+                if (d == null) return new double[]{Double.NaN, Double.NaN, Double.NaN};
+                PairedBootstrap.Interval ci = d.ci();
+                return new double[]{100 * meanOf(d.diffs()), ci == null ? Double.NaN : 100 * ci.lower(), ci == null ? Double.NaN : 100 * ci.upper()};
             });
-            if (fig != null) out.add(fig);
+            if (series.isEmpty()) continue;
+            double[] band = null;
+            String bandLabel = null;
+            for (Group[] p : m.seedControls) {
+                Deltas s = p[0] == g || p[1] == g ? seedMean(p, metric) : null;
+                if (s == null) continue;
+                double half = 100 * Math.abs(meanOf(s.diffs()));
+                band = new double[]{-half, half};
+                bandLabel = String.format(Locale.ROOT, "±%.2f: |mean Δ| of the k = 0 runs with seeds %d and %d", half, p[0].exp.seed(), p[1].exp.seed());
+            }
+            String title = g.exp.label() + ": mean Δ over the targets";
+            out.add(orderFigure(Charts.intervalLines(title, "k (heads masked)", "mean Δ " + metric + " ×100 to k = 0 (95% CI)", series,
+                    band, bandLabel), series, title));
         }
         return out;
     }
@@ -658,33 +704,40 @@ public final class ReportWriter {
         for (Group g : m.groups)
             for (String t : g.targets()) {
                 String metric = RunResult.mainMetric(g.exp.task()), split = g.reportedSplit(t);
-                String fig = orderFigure(g, g.exp.label() + " → " + t.toUpperCase(Locale.ROOT), metric + " ×100 (" + split + ")", (o, k) -> {
+                Map<String, double[][]> series = orderSeries(g, (o, k) -> {
                     RunResult.Metric v = ReportModel.metric(g.run(k == 0 ? "none" : o, k), t, split, metric);
-                    return v == null ? Double.NaN : 100 * v.value();
+                    return new double[]{v == null ? Double.NaN : 100 * v.value()};
                 });
-                if (fig != null) out.add(fig);
+                if (series.isEmpty()) continue;
+                String title = g.exp.label() + " → " + t.toUpperCase(Locale.ROOT);
+                out.add(orderFigure(Charts.lines(title, "k (heads masked)", metric + " ×100 (" + split + ")", series), series, title));
             }
         return out;
     }
 
     /**
-     * A chart of {@code value(order, k)} against k = 0..the largest k run, one line per order run, in the orders' colours
-     * (NaN: not run); null where no order has trials.
+     * Per order run in {@code g}: rows {k, point(order, k)...} for k = 0..the largest k run (NaN: not run), as the charts
+     * take them; empty where no order has trials.
      */
-    private String orderFigure(Group g, String title, String yLabel, java.util.function.BiFunction<String, Integer, Double> value) {
+    private static Map<String, double[][]> orderSeries(Group g, java.util.function.BiFunction<String, Integer, double[]> point) {
         int kMax = Math.max(ReportModel.maxK(g), 1);
         Map<String, double[][]> series = new LinkedHashMap<>();
         for (String o : ReportModel.ORDERS) {
             if (!g.trials.containsKey(o)) continue;
-            double[][] xy = new double[2][kMax + 1];
+            double[][] rows = null;
             for (int k = 0; k <= kMax; k++) {
-                xy[0][k] = k;
-                xy[1][k] = value.apply(o, k);
+                double[] p = point.apply(o, k);
+                if (rows == null) rows = new double[1 + p.length][kMax + 1];
+                rows[0][k] = k;
+                for (int j = 0; j < p.length; j++) rows[1 + j][k] = p[j];
             }
-            series.put(o, xy);
+            series.put(o, rows);
         }
-        if (series.isEmpty()) return null;
-        org.jfree.chart.JFreeChart chart = Charts.lines(title, "k (heads masked)", yLabel, series);
+        return series;
+    }
+
+    /** The chart of {@code series} with each order in its colour, as a figure. */
+    private String orderFigure(org.jfree.chart.JFreeChart chart, Map<String, double[][]> series, String title) {
         int i = 0;
         for (String o : series.keySet()) chart.getXYPlot().getRenderer().setSeriesPaint(i++, ORDER_COLORS.get(o));
         return figure(chart, 640, 400, title);

@@ -287,6 +287,27 @@ class ReportCommandTest {
     }
 
     /**
+     * The averaged k-curves: one figure per experiment and seed replicate with trials, and the grey band (± the two
+     * unpruned runs' mean Δ, recomputed from the predictions) in the two figures of the experiment that has a seed control.
+     */
+    @Test
+    void meanCurveFiguresCarryTheSeedBand() {
+        double sum = 0;
+        for (String lang : List.of("de", "zh")) {
+            String split = lang.equals("zh") ? "dev" : "test";
+            sum += acc("cross-s43", "none", 0, lang, split) - acc("cross", "none", 0, lang, split);
+        }
+        String band = String.format(Locale.ROOT, "±%.2f: |mean Δ| of the k = 0 runs with seeds 42 and 43", Math.abs(100 * sum / 2));
+        Map<String, Boolean> banded = new LinkedHashMap<>();
+        for (Element f : html.select("#means figure"))
+            banded.put(f.selectFirst("figcaption").text(), f.select("svg text").eachText().contains(band));
+        assertEquals(Map.of("pos en cross · synthetic-mbert · seed 42: mean Δ over the targets", true,
+                "pos en cross · synthetic-mbert · seed 43: mean Δ over the targets", true,
+                "pos en cross (train-only) · synthetic-mbert · seed 42: mean Δ over the targets", false,
+                "pos de+en multi · synthetic-mbert · seed 42: mean Δ over the targets", false), banded);
+    }
+
+    /**
      * A trial repeated with the other seed: its difference to k = 0 under each seed (each against its own seed's k = 0),
      * their mean and whether the signs agree, and one summary line with the means over the targets other than the source.
      */

@@ -1,5 +1,11 @@
 package headlens.heads;
 
+import org.jfree.chart.ChartRenderingInfo;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.IntervalMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.ui.Layer;
+import org.jfree.data.Range;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Element;
@@ -10,12 +16,16 @@ import org.xml.sax.InputSource;
 import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.Rectangle;
+import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -108,6 +118,88 @@ class ChartsTest {
         var f = (org.jfree.chart.axis.NumberAxis) Charts.lines("t", "k", "F1", Map.of("en", new double[][]{{0, 0.05, 0.1}, {0.9, 0.91, 0.92}}))
                 .getXYPlot().getDomainAxis();
         assertTrue(f.getStandardTickUnits().getCeilingTickUnit(0.01).getSize() < 1, "fractional x");
+    }
+
+    /**
+     * The interval chart: every point's bar where the caller drew it, in pixels recomputed from the plot's own axes (a
+     * vertical line in its series' colour from lower to upper), no bar where the interval is NaN, and the band behind
+     * them with its label, inside the y axis's range.
+     */
+    @Test
+    void intervalLinesDrawEachBarAndTheBand() throws Exception {
+        double nan = Double.NaN;
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        series.put("lowest", new double[][]{{0, 1, 2}, {0, 0.5, -0.2}, {nan, 0.1, -0.9}, {nan, 0.9, 0.4}});
+        series.put("random", new double[][]{{0, 1, 2}, {0, nan, 0.3}, {nan, nan, -0.1}, {nan, nan, 0.7}});
+        JFreeChart chart = Charts.intervalLines("t", "k", "mean Δ", series, new double[]{-1.5, 1.5}, "±1.50: two seeds");
+        XYPlot plot = chart.getXYPlot();
+        Color red = new Color(214, 39, 40), green = new Color(44, 160, 44);
+        plot.getRenderer().setSeriesPaint(0, red);
+        plot.getRenderer().setSeriesPaint(1, green);
+        assertEquals(2, plot.getDataset().getItemCount(1), "random's point at k = 1 not run: left out");
+        Range y = plot.getRangeAxis().getRange();
+        assertTrue(y.getLowerBound() < -1.5 && y.getUpperBound() > 1.5, "the band inside the axis: " + y);
+        var markers = plot.getRangeMarkers(Layer.BACKGROUND);
+        assertEquals(1, markers.size());
+        IntervalMarker band = (IntervalMarker) markers.iterator().next();
+        assertEquals(List.of(-1.5, 1.5), List.of(band.getStartValue(), band.getEndValue()));
+        // where the plot puts its data area at 640 × 400, drawn once into an image for the rendering info
+        ChartRenderingInfo info = new ChartRenderingInfo();
+        BufferedImage img = new BufferedImage(640, 400, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        chart.draw(g, new Rectangle(0, 0, 640, 400), info);
+        g.dispose();
+        Rectangle2D area = info.getPlotInfo().getDataArea();
+        Element root = parse(Charts.svgElement(chart, 640, 400, "f1"));
+        assertTrue(texts(root).contains("±1.50: two seeds"), texts(root).toString());
+        List<double[]> redLines = verticalLines(root, rgb(red)), greenLines = verticalLines(root, rgb(green));
+        double[][] want = {{1, 0.1, 0.9}, {2, -0.9, 0.4}};
+        for (double[] w : want) {
+            double px = plot.getDomainAxis().valueToJava2D(w[0], area, plot.getDomainAxisEdge());
+            double lo = plot.getRangeAxis().valueToJava2D(w[1], area, plot.getRangeAxisEdge());
+            double hi = plot.getRangeAxis().valueToJava2D(w[2], area, plot.getRangeAxisEdge());
+            assertTrue(redLines.stream().anyMatch(l -> near(l[0], px) && near(Math.max(l[1], l[2]), lo) && near(Math.min(l[1], l[2]), hi)),
+                    "lowest's bar at k = " + (int) w[0] + " from " + lo + " to " + hi + " px at x " + px + " among " + show(redLines));
+        }
+        double px = plot.getDomainAxis().valueToJava2D(2, area, plot.getDomainAxisEdge());
+        double lo = plot.getRangeAxis().valueToJava2D(-0.1, area, plot.getRangeAxisEdge());
+        assertTrue(greenLines.stream().anyMatch(l -> near(l[0], px) && near(Math.max(l[1], l[2]), lo)), "random's bar at k = 2 " + show(greenLines));
+        double px0 = plot.getDomainAxis().valueToJava2D(0, area, plot.getDomainAxisEdge());
+        assertTrue(redLines.stream().noneMatch(l -> near(l[0], px0) && Math.abs(l[1] - l[2]) > 0.5), "no bar at k = 0 " + show(redLines));
+    }
+
+    /** The vertical segments drawn in {@code colour} ({@code <line>} elements, or single-segment paths): {x, y1, y2} each. */
+    static List<double[]> verticalLines(Element root, String colour) {
+        List<double[]> out = new ArrayList<>();
+        NodeList all = root.getElementsByTagName("*");
+        for (int i = 0; i < all.getLength(); i++) {
+            Element e = (Element) all.item(i);
+            if (!stroke(e).equals(colour)) continue;
+            double[] l = null;
+            if (e.getLocalName().equals("line"))
+                l = new double[]{num(e, "x1"), num(e, "y1"), num(e, "x2"), num(e, "y2")};
+            else if (e.getLocalName().equals("path")) {
+                Matcher m = Pattern.compile("^M\\s*([-0-9.]+)[ ,]([-0-9.]+)\\s*L\\s*([-0-9.]+)[ ,]([-0-9.]+)\\s*$").matcher(e.getAttribute("d").trim());
+                if (m.find()) l = new double[]{Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4))};
+            }
+            if (l != null && near(l[0], l[2])) out.add(new double[]{l[0], l[1], l[3]});
+        }
+        return out;
+    }
+
+    static double num(Element e, String attr) { return e.getAttribute(attr).isEmpty() ? 0 : Double.parseDouble(e.getAttribute(attr)); }
+
+    static boolean near(double a, double b) { return Math.abs(a - b) < 0.05; }
+
+    static String show(List<double[]> lines) { return lines.stream().map(java.util.Arrays::toString).toList().toString(); }
+
+    /** The element's stroke: its own style's, else the nearest enclosing group's. */
+    static String stroke(Element e) {
+        for (Node n = e; n instanceof Element el; n = n.getParentNode()) {
+            Matcher m = Pattern.compile("(?:^|;)\\s*stroke:([^;]+)").matcher(el.getAttribute("style"));
+            if (m.find()) return m.group(1).trim();
+        }
+        return "";
     }
 
     static final String SVG = "http://www.w3.org/2000/svg";
