@@ -205,11 +205,16 @@ final class ReportModel {
         return d;
     }
 
-    /** The interval of the mean of {@code ds} (a stratified paired bootstrap, the targets as strata); null unless every one has statistics. */
+    /**
+     * The interval of the mean of {@code ds} (a stratified paired bootstrap, the targets as strata); null unless every one
+     * has statistics. Kept: the markdown, the HTML and its figures ask for the same means.
+     */
     PairedBootstrap.Interval meanInterval(List<Delta> ds) {
         if (ds.isEmpty() || ds.stream().anyMatch(d -> d.pair() == null)) return null;
-        return PairedBootstrap.meanDifference(ds.stream().map(Delta::pair).toList(), resamples, seed);
+        return means.computeIfAbsent(ds.stream().map(Delta::pair).toList(), sets -> PairedBootstrap.meanDifference(sets, resamples, seed));
     }
+
+    private final Map<List<PairedBootstrap.Pair>, PairedBootstrap.Interval> means = new HashMap<>();
 
     /** One target of a seed control: the other seed's k = 0 minus this experiment's, and this experiment's honest-rule pruning Δ. */
     record SeedRow(String target, String split, Delta seed, Selection pruning) {}

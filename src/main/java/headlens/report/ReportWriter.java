@@ -17,7 +17,6 @@ import headlens.report.ReportModel.TableKey;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -378,25 +377,15 @@ public final class ReportWriter {
 
     /** A seed control's other seed's k = 0 − its experiment's over the transfer targets; null where none has scores in both. */
     private Deltas seedMean(Group[] p, String metric) {
-        return memo.computeIfAbsent(List.of(p[0], p[1], metric), key -> {
-            Deltas d = new Deltas();
-            for (ReportModel.SeedRow row : m.seedRows(p, metric)) if (m.isTransfer(p[0], row.target())) d.add(row.seed());
-            return d.all.isEmpty() ? null : d;
-        });
+        Deltas d = new Deltas();
+        for (ReportModel.SeedRow row : m.seedRows(p, metric)) if (m.isTransfer(p[0], row.target())) d.add(row.seed());
+        return d.all.isEmpty() ? null : d;
     }
 
-    /** The means over targets, kept: the markdown, the HTML and its figures read the same ones, each bootstrapped once. */
-    private final Map<List<Object>, Deltas> memo = new HashMap<>();
-
-    /**
-     * Differences collected over targets, the interval of their mean (computed once, when first asked, after the last
-     * {@link #add}), and how many of their own intervals lie wholly above / below zero.
-     */
+    /** Differences collected over targets, the interval of their mean, and how many of their own intervals lie wholly above / below zero. */
     private final class Deltas {
         final List<Delta> all = new ArrayList<>();
         int up, down, withCi;
-        private PairedBootstrap.Interval ci;
-        private boolean ciDone;
 
         void add(Delta d) {
             all.add(d);
@@ -409,10 +398,7 @@ public final class ReportWriter {
         List<Double> diffs() { return all.stream().map(Delta::diff).toList(); }
 
         /** The stratified interval of the mean Δ; null without statistics. */
-        PairedBootstrap.Interval ci() {
-            if (!ciDone) { ci = m.meanInterval(all); ciDone = true; }
-            return ci;
-        }
+        PairedBootstrap.Interval ci() { return m.meanInterval(all); }
 
         /** "+0.38 [+0.12, +0.61]": the mean Δ in points with its stratified interval (bare without statistics). */
         String mean() {
@@ -427,14 +413,12 @@ public final class ReportWriter {
 
     /** One trial's Δ to k = 0 over the transfer targets ({@link ReportModel#isTransfer}); null where none has a score. */
     private Deltas meanDelta(Group g, String metric, String o, int k) {
-        return memo.computeIfAbsent(List.of(g, metric, o, k), key -> {
-            Deltas d = new Deltas();
-            for (String t : m.transferTargets(g)) {
-                Delta a = m.delta(g, o, k, t, g.reportedSplit(t), metric);
-                if (a != null) d.add(a);
-            }
-            return d.all.isEmpty() ? null : d;
-        });
+        Deltas d = new Deltas();
+        for (String t : m.transferTargets(g)) {
+            Delta a = m.delta(g, o, k, t, g.reportedSplit(t), metric);
+            if (a != null) d.add(a);
+        }
+        return d.all.isEmpty() ? null : d;
     }
 
     /** Per experiment and seed replicate: the mean Δ of its main metric against k, one line per order. */
