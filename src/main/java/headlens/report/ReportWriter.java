@@ -421,7 +421,6 @@ public final class ReportWriter {
         return d.all.isEmpty() ? null : d;
     }
 
-    /** Per experiment and seed replicate: the mean Δ of its main metric against k, one line per order. */
     /**
      * Per experiment and seed replicate: the mean Δ of its main metric against k, one line per order, each point with its
      * stratified 95% interval; where the k = 0 fine-tune was repeated with another seed, a grey band ± the two unpruned
