@@ -137,19 +137,22 @@ public final class Charts {
     /**
      * As {@link #lines}, each point with an interval drawn as a vertical bar in its series' colour: series rows {x, y, lower,
      * upper} (NaN y: no point; NaN lower or upper: no bar). Where {@code band} = {lower, upper} is not null, a grey band
-     * across the plot between them, labelled {@code bandLabel}, and the y axis reaches it.
+     * across the plot between them, labelled {@code bandLabel}, and the y axis reaches it. Series are dodged: series j of
+     * n is drawn at x + {@link #dodge}(j, n), so bars of several series at one x stand side by side, not on top of each other.
      */
     public static JFreeChart intervalLines(String title, String xLabel, String yLabel, Map<String, double[][]> series,
                                            double[] band, String bandLabel) {
         YIntervalSeriesCollection c = new YIntervalSeriesCollection();
         boolean wholeX = true;
+        int j = 0;
         for (var e : series.entrySet()) {
             YIntervalSeries s = new YIntervalSeries(e.getKey(), false, true);
             double[][] v = e.getValue();
+            double dx = dodge(j++, series.size());
             for (int i = 0; i < v[0].length; i++) {
                 if (Double.isNaN(v[1][i])) continue;
                 boolean bar = !Double.isNaN(v[2][i]) && !Double.isNaN(v[3][i]);
-                s.add(v[0][i], v[1][i], bar ? v[2][i] : v[1][i], bar ? v[3][i] : v[1][i]);   // no bar: a bar of length 0, under the point
+                s.add(v[0][i] + dx, v[1][i], bar ? v[2][i] : v[1][i], bar ? v[3][i] : v[1][i]);   // no bar: a bar of length 0, under the point
                 wholeX &= v[0][i] == Math.rint(v[0][i]);
             }
             c.addSeries(s);
@@ -173,6 +176,11 @@ public final class Charts {
             plot.getRangeAxis().setRange(Range.expand(all, 0.08, 0.08));
         }
         return chart;
+    }
+
+    /** How far {@link #intervalLines} shifts series j of n along x: n series spread over 0.3 x units, centred on the true x. */
+    public static double dodge(int j, int n) {
+        return n < 2 ? 0 : 0.3 * (j - (n - 1) / 2.0) / (n - 1);
     }
 
     /** The look every line chart shares: white plot, light grid, 2-pixel lines with points, a legend; whole-number x ticks. */

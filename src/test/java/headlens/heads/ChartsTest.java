@@ -154,17 +154,22 @@ class ChartsTest {
         assertTrue(texts(root).contains("±1.50: two seeds"), texts(root).toString());
         List<double[]> redLines = verticalLines(root, rgb(red)), greenLines = verticalLines(root, rgb(green));
         double[][] want = {{1, 0.1, 0.9}, {2, -0.9, 0.4}};
+        double redDx = -0.15, greenDx = 0.15;   // the two series dodged apart by 0.3 x units, centred on k
+        assertEquals(redDx, Charts.dodge(0, 2), 1e-12);
+        assertEquals(greenDx, Charts.dodge(1, 2), 1e-12);
         for (double[] w : want) {
-            double px = plot.getDomainAxis().valueToJava2D(w[0], area, plot.getDomainAxisEdge());
+            double px = plot.getDomainAxis().valueToJava2D(w[0] + redDx, area, plot.getDomainAxisEdge());
             double lo = plot.getRangeAxis().valueToJava2D(w[1], area, plot.getRangeAxisEdge());
             double hi = plot.getRangeAxis().valueToJava2D(w[2], area, plot.getRangeAxisEdge());
             assertTrue(redLines.stream().anyMatch(l -> near(l[0], px) && near(Math.max(l[1], l[2]), lo) && near(Math.min(l[1], l[2]), hi)),
                     "lowest's bar at k = " + (int) w[0] + " from " + lo + " to " + hi + " px at x " + px + " among " + show(redLines));
         }
-        double px = plot.getDomainAxis().valueToJava2D(2, area, plot.getDomainAxisEdge());
+        double px = plot.getDomainAxis().valueToJava2D(2 + greenDx, area, plot.getDomainAxisEdge());
         double lo = plot.getRangeAxis().valueToJava2D(-0.1, area, plot.getRangeAxisEdge());
         assertTrue(greenLines.stream().anyMatch(l -> near(l[0], px) && near(Math.max(l[1], l[2]), lo)), "random's bar at k = 2 " + show(greenLines));
-        double px0 = plot.getDomainAxis().valueToJava2D(0, area, plot.getDomainAxisEdge());
+        double redAt2 = plot.getDomainAxis().valueToJava2D(2 + redDx, area, plot.getDomainAxisEdge());
+        assertTrue(px - redAt2 > 10, "the two bars at k = 2 stand apart: " + redAt2 + " and " + px + " px");
+        double px0 = plot.getDomainAxis().valueToJava2D(redDx, area, plot.getDomainAxisEdge());
         assertTrue(redLines.stream().noneMatch(l -> near(l[0], px0) && Math.abs(l[1] - l[2]) > 0.5), "no bar at k = 0 " + show(redLines));
     }
 
