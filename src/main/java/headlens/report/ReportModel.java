@@ -259,26 +259,38 @@ final class ReportModel {
         return out;
     }
 
+    private static final List<Integer> ALL_K = java.util.stream.IntStream.rangeClosed(1, K_MAX).boxed().toList();
+
     /** The paper's rule: the best of k = 1..12 (lowest order) on the reported split itself (ties: the smaller k). */
     Selection paperRule(Group g, String target, String metric) {
+        return paperRule(g, "lowest", ALL_K, target, metric);
+    }
+
+    /** The paper's rule for any order, choosing among {@code ks} only (to set the orders side by side over the same k). */
+    Selection paperRule(Group g, String order, List<Integer> ks, String target, String metric) {
         String split = g.reportedSplit(target);
-        return best(g, target, metric, split, split);
+        return best(g, order, ks, target, metric, split, split);
     }
 
     /** The honest rule: k chosen on the target's dev set, its test score reported once; null without both splits. */
     Selection honestRule(Group g, String target, String metric) {
-        if (!g.reportedSplit(target).equals("test")) return null;
-        return best(g, target, metric, "dev", "test");
+        return honestRule(g, "lowest", ALL_K, target, metric);
     }
 
-    private Selection best(Group g, String target, String metric, String selectOn, String report) {
+    /** The honest rule for any order, choosing among {@code ks} only. */
+    Selection honestRule(Group g, String order, List<Integer> ks, String target, String metric) {
+        if (!g.reportedSplit(target).equals("test")) return null;
+        return best(g, order, ks, target, metric, "dev", "test");
+    }
+
+    private Selection best(Group g, String order, List<Integer> ks, String target, String metric, String selectOn, String report) {
         int bestK = -1;
         double best = Double.NEGATIVE_INFINITY;
-        for (int k = 1; k <= K_MAX; k++) {
-            RunResult.Metric m = metric(g.run("lowest", k), target, selectOn, metric);
-            if (m != null && m.value() > best && delta(g, "lowest", k, target, report, metric) != null) { best = m.value(); bestK = k; }
+        for (int k : ks) {
+            RunResult.Metric m = metric(g.run(order, k), target, selectOn, metric);
+            if (m != null && m.value() > best && delta(g, order, k, target, report, metric) != null) { best = m.value(); bestK = k; }
         }
-        return bestK < 0 ? null : new Selection(bestK, delta(g, "lowest", bestK, target, report, metric));
+        return bestK < 0 ? null : new Selection(bestK, delta(g, order, bestK, target, report, metric));
     }
 
     /** Metrics tabulated for a task: the paper's first (POS: the seqeval 0.0.12 chunk F1), then ours if different;

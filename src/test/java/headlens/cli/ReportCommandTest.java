@@ -32,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -544,6 +545,67 @@ class ReportCommandTest {
         }
         assertEquals(up + " of 2", acc.get(9));
         assertEquals(down + " of 2", acc.get(10));
+    }
+
+    /** The best k among ks for an order on a split (ties: the smaller k). */
+    static int bestOf(String setting, String order, String lang, String split, int... ks) {
+        int b = ks[0];
+        for (int k : ks) if (acc(setting, order, k, lang, split) > acc(setting, order, b, lang, split)) b = k;
+        return b;
+    }
+
+    /**
+     * With highest and random trials at k = 2 and 3 added, both selection rules choose among k = 2, 3 for each order: the
+     * paper's rule over de (test) and zh (dev), the honest rule over de (dev → test), and lowest − order between the two
+     * honest choices, all recomputed from the predictions.
+     */
+    @Test
+    void selectionRulesAppliedToEveryOrderOverTheSameK(@TempDir Path dir) throws Exception {
+        Path r = dir.resolve("runs"), o = dir.resolve("out");
+        try (var files = Files.walk(runs)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.createDirectories(r.resolve(runs.relativize(f)).getParent());
+                Files.copy(f, r.resolve(runs.relativize(f)));
+            }
+        }
+        trial(r, "cross", List.of("en"), "highest", 3, "train+eval", 42);
+        trial(r, "cross", List.of("en"), "random", 2, "train+eval", 42);
+        trial(r, "cross", List.of("en"), "random", 3, "train+eval", 42);
+        assertEquals(0, Main.run("report", "--runs", r.toString(), "--to", o.toString(), "--resamples", "500"));
+        Element t = Jsoup.parse(Files.readString(o.resolve("report.html"))).selectFirst("table[id^=selection-controls]");
+        assertNotNull(t);
+        List<List<String>> acc = cells(t).stream().filter(row -> row.get(1).equals("accuracy")).toList();
+        assertEquals(3, acc.size(), "one row per order, the seed-43 and train-only experiments have no control: " + acc);
+        int honestLowest = bestOf("cross", "lowest", "de", "dev", 2, 3);
+        for (int i = 0; i < 3; i++) {
+            String order = List.of("lowest", "highest", "random").get(i);
+            List<String> row = acc.get(i);
+            assertEquals(List.of("pos en cross · synthetic-mbert · seed 42", "accuracy", "2, 3", order, "2"), row.subList(0, 5));
+            double sum = 0, kSum = 0;
+            int improved = 0;
+            for (String lang : List.of("de", "zh")) {
+                String split = lang.equals("zh") ? "dev" : "test";
+                int k = bestOf("cross", order, lang, split, 2, 3);
+                double d = acc("cross", order, k, lang, split) - acc("cross", "none", 0, lang, split);
+                sum += d;
+                kSum += k;
+                if (d > 0) improved++;
+            }
+            assertEquals(signed(100 * sum / 2), row.get(5), row.toString());
+            assertEquals(improved + " of 2", row.get(6), row.toString());
+            assertEquals(String.format(Locale.ROOT, "%.2f", kSum / 2), row.get(7), row.toString());
+            int k = bestOf("cross", order, "de", "dev", 2, 3);
+            double h = acc("cross", order, k, "de", "test") - acc("cross", "none", 0, "de", "test");
+            assertEquals("1", row.get(8));
+            assertEquals(withCi(100 * h, PairedBootstrap.meanDifference(List.of(new PairedBootstrap.Pair(stats("cross", order, k, "de", "test"),
+                    stats("cross", "none", 0, "de", "test"))), 500, PairedBootstrap.DEFAULT_SEED)), row.get(9), row.toString());
+            assertEquals((h > 0 ? 1 : 0) + " of 1", row.get(10));
+            if (order.equals("lowest")) { assertEquals("—", row.get(11)); continue; }
+            double beyond = acc("cross", "lowest", honestLowest, "de", "test") - acc("cross", order, k, "de", "test");
+            assertEquals(withCi(100 * beyond, PairedBootstrap.meanDifference(List.of(new PairedBootstrap.Pair(stats("cross", "lowest", honestLowest, "de", "test"),
+                    stats("cross", order, k, "de", "test"))), 500, PairedBootstrap.DEFAULT_SEED)), row.get(11), row.toString());
+        }
+        assertNull(html.selectFirst("table[id^=selection-controls]"), "the shared fixture has highest at k = 2 only beside lowest: no table");
     }
 
     /**
