@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -547,6 +548,18 @@ class ReportCommandTest {
         assertEquals(down + " of 2", acc.get(10));
     }
 
+    /** A copy of the shared fixture's result files under {@code dir}/runs, for a test that adds trials of its own. */
+    static Path copyOfRuns(Path dir) throws IOException {
+        Path r = dir.resolve("runs");
+        try (var files = Files.walk(runs)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.createDirectories(r.resolve(runs.relativize(f)).getParent());
+                Files.copy(f, r.resolve(runs.relativize(f)));
+            }
+        }
+        return r;
+    }
+
     /** The best k among ks for an order on a split (ties: the smaller k). */
     static int bestOf(String setting, String order, String lang, String split, int... ks) {
         int b = ks[0];
@@ -561,13 +574,7 @@ class ReportCommandTest {
      */
     @Test
     void selectionRulesAppliedToEveryOrderOverTheSameK(@TempDir Path dir) throws Exception {
-        Path r = dir.resolve("runs"), o = dir.resolve("out");
-        try (var files = Files.walk(runs)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                Files.createDirectories(r.resolve(runs.relativize(f)).getParent());
-                Files.copy(f, r.resolve(runs.relativize(f)));
-            }
-        }
+        Path r = copyOfRuns(dir), o = dir.resolve("out");
         trial(r, "cross", List.of("en"), "highest", 3, "train+eval", 42);
         trial(r, "cross", List.of("en"), "random", 2, "train+eval", 42);
         trial(r, "cross", List.of("en"), "random", 3, "train+eval", 42);
@@ -680,13 +687,7 @@ class ReportCommandTest {
      */
     @Test
     void controlsTableHasTheSeedReplicateRowsAfterTheirExperiment(@TempDir Path dir) throws Exception {
-        Path r = dir.resolve("runs"), o = dir.resolve("out");
-        try (var files = Files.walk(runs)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                Files.createDirectories(r.resolve(runs.relativize(f)).getParent());
-                Files.copy(f, r.resolve(runs.relativize(f)));
-            }
-        }
+        Path r = copyOfRuns(dir), o = dir.resolve("out");
         trial(r, "cross", List.of("en"), "highest", 2, "train+eval", 43);
         assertEquals(0, Main.run("report", "--runs", r.toString(), "--to", o.toString(), "--resamples", "500"));
         Element t = Jsoup.parse(Files.readString(o.resolve("report.html"))).selectFirst("table[id^=controls]");
