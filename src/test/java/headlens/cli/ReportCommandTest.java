@@ -197,9 +197,7 @@ class ReportCommandTest {
 
     /** The best k in ks on a split (ties: smaller k). */
     static int best(String setting, String lang, String split, int... ks) {
-        int b = ks[0];
-        for (int k : ks) if (acc(setting, "lowest", k, lang, split) > acc(setting, "lowest", b, lang, split)) b = k;
-        return b;
+        return bestOf(setting, "lowest", lang, split, ks);
     }
 
     @Test
