@@ -248,6 +248,34 @@ final class ReportModel {
         return out;
     }
 
+    /**
+     * The seed's spread of a trial's mean Δ over the transfer targets, from the trials a seed control repeats (each mean
+     * over the targets both seeds scored); null where it repeats none.
+     */
+    SeedSpread seedSpread(Group[] control, String metric) {
+        Map<String, double[]> byTrial = new LinkedHashMap<>();   // trial -> {Σ first, Σ second, targets}
+        for (ReplicateRow r : replicateRows(control, metric)) {
+            if (!isTransfer(control[0], r.target())) continue;
+            double[] s = byTrial.computeIfAbsent(r.order() + " k = " + r.k(), x -> new double[3]);
+            s[0] += r.first().diff();
+            s[1] += r.second().diff();
+            s[2]++;
+        }
+        if (byTrial.isEmpty()) return null;
+        List<Double> diffs = byTrial.values().stream().map(s -> (s[0] - s[1]) / s[2]).toList();
+        return SeedSpread.of(List.copyOf(byTrial.keySet()), diffs);
+    }
+
+    /** The seed spread that applies to {@code g}'s trials: its seed control's, where {@code g} is either side of one. */
+    SeedSpread seedSpread(Group g, String metric) {
+        for (Group[] p : seedControls)
+            if (p[0] == g || p[1] == g) {
+                SeedSpread s = seedSpread(p, metric);
+                if (s != null) return s;
+            }
+        return null;
+    }
+
     /** Experiments that differ only in masking: {train+eval, train-only}. */
     List<Group[]> maskingPairs() {
         List<Group[]> out = new ArrayList<>();

@@ -94,7 +94,8 @@ public final class ReportWriter {
                         + "systems recomputed from summed per-sentence statistics on the same resample). No interval where a result file "
                         + "has no per-sentence statistics. The intervals cover the sampling of evaluation sentences only, not the "
                         + "randomness of fine-tuning: a difference whose interval excludes zero may still be within seed-to-seed variation"
-                        + (m.seedControls.isEmpty() ? " (no second seed was run)." : " (measured where a second seed was run: section 'Seed-to-seed variation')."),
+                        + (m.seedControls.isEmpty() ? " (no second seed was run)." : " (measured where a second seed was run: section "
+                        + "'Seed-to-seed variation'; where trials were repeated with it, the columns 'with seed' add it to the interval)."),
                 "Selection rules: the paper's = the best of k = 1..12 on the reported (test) scores themselves, so its Δ is biased upwards "
                         + "and its interval is not a valid test; honest = k chosen on the target's dev set, test reported once. Targets "
                         + "without labelled test data are reported on dev (column 'split'); they have no honest selection.",
@@ -110,9 +111,11 @@ public final class ReportWriter {
                         + "paper's Mul rows): what the paper's claim is about (a few lowest-ranked heads masked improve transfer), "
                         + "k by k and beside the controls; the per-target rows are in 'Every trial'. Where the k = 0 fine-tune was "
                         + "repeated with another seed, the second table averages the two unpruned runs' difference the same way: "
-                        + "one draw of the mean Δ that fine-tuning randomness gives with nothing masked. In the figures, each "
-                        + "point's bar is its 95% interval over sentences and the grey band spans ± that seed difference."),
-                concat(meanCurveTables(), seedMeanTables()), withFigures ? meanCurveFigures() : List.of()));
+                        + "one draw of the mean Δ that fine-tuning randomness gives with nothing masked. Where trials were repeated "
+                        + "with another seed, the third table estimates from them how far one run's mean Δ moves with the seed, and "
+                        + "the first table's last column widens each mean Δ's interval by it. In the figures, each "
+                        + "point's bar is its 95% interval over sentences and the grey band spans ± the unpruned runs' seed difference."),
+                concat(meanCurveTables(), concat(seedMeanTables(), seedSpreadTables())), withFigures ? meanCurveFigures() : List.of()));
         addIfAny(s, new Section("controls", "Controls: the lowest-ranked heads against the highest-ranked and random ones", List.of(
                 "The paper reports no control. lowest − highest > 0 says the ranking orders the heads (its top heads cost most to "
                         + "mask); lowest − random > 0 says the heads it ranks lowest are safer to mask than heads picked by chance, "
@@ -342,16 +345,20 @@ public final class ReportWriter {
                     for (int k : g.trials.getOrDefault(o, new TreeMap<>()).keySet()) {
                         Deltas d = meanDelta(g, metric, o, k);
                         if (d == null) continue;
-                        body.add(concat(List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(d.all.size())), d.cells()));
+                        body.add(concat(List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(d.all.size())),
+                                concat(d.cells(), List.of(d.withSeed(m.seedSpread(g, metric))))));
                     }
         if (body.isEmpty()) return List.of();
         return List.of(new Table("means", "Mean Δ to k = 0 over the targets ≠ source, by order and k",
-                List.of("experiment", "metric", "order", "k", "targets", "mean Δ [95% CI]", "improved", "CI > 0", "CI < 0"), body,
+                List.of("experiment", "metric", "order", "k", "targets", "mean Δ [95% CI]", "improved", "CI > 0", "CI < 0",
+                        "mean Δ, 95% CI with seed"), body,
                 List.of("Δ = the trial − k = 0 on each target's reported split; the mean's 95% interval: a stratified paired "
                         + "bootstrap, each target's sentences resampled on their own and the targets' Δ averaged per draw (sentence "
-                        + "sampling only, like every interval here); improved = targets with Δ > 0; CI > 0 / CI < 0 = "
+                        + "sampling only, like every interval here but the last column); improved = targets with Δ > 0; CI > 0 / CI < 0 = "
                         + "targets whose 95% paired-bootstrap interval of Δ lies wholly above / below zero (sentence sampling only: "
-                        + "see 'Seed-to-seed variation' for the fine-tuning seed).")));
+                        + "see 'Seed-to-seed variation' for the fine-tuning seed). 95% CI with seed: the mean Δ ± t·√(σ̂² + se²), "
+                        + "σ̂ the seed's spread of a mean Δ from the trials run under two seeds (next tables), se the sentence "
+                        + "interval's width / 3.92; '—' where no trial of the experiment was repeated with another seed.")));
     }
 
     /**
@@ -374,6 +381,39 @@ public final class ReportWriter {
                         + "its mean's interval is stratified over the targets as in the table above. Nothing is masked, so a trial's "
                         + "mean Δ of this size is what fine-tuning randomness alone gives, and an interval here that excludes 0 shows "
                         + "how far intervals over sentences understate a trial's uncertainty.")));
+    }
+
+    /**
+     * Per seed control with repeated trials and metric: the seed-to-seed spread of one run's mean Δ ({@link SeedSpread}),
+     * the seed-aware half-width it gives, and how many of the experiment's trials (both seeds) have a seed-aware
+     * interval wholly above or below zero.
+     */
+    private List<Table> seedSpreadTables() {
+        List<List<String>> body = new ArrayList<>();
+        for (Group[] p : m.seedControls)
+            for (String metric : m.metrics(p[0].exp.task())) {
+                SeedSpread s = m.seedSpread(p, metric);
+                if (s == null) continue;
+                List<Double> rms = s.diffs().stream().map(d -> d * d).toList();
+                List<SeedAware> all = seedAware(p, metric, s);
+                long up = all.stream().filter(a -> a.interval()[0] > 0).count(), down = all.stream().filter(a -> a.interval()[1] < 0).count();
+                body.add(List.of(p[0].exp.label(), metric, "seed " + p[0].exp.seed() + " − seed " + p[1].exp.seed(),
+                        String.join("; ", s.trials()), String.valueOf(s.n()), num(100 * Math.sqrt(meanOf(rms)), 2),
+                        num(100 * s.sigma(), 2) + " [" + num(100 * s.lower(), 2) + ", " + num(100 * s.upper(), 2) + "]",
+                        "±" + num(100 * s.t() * s.sigma(), 2), up + " of " + all.size(), down + " of " + all.size()));
+            }
+        if (body.isEmpty()) return List.of();
+        return List.of(new Table("seed-spread", "How far a trial's mean Δ moves with the fine-tuning seed",
+                List.of("experiment", "metric", "d", "trials run under both seeds", "n", "RMS of d", "σ̂ [95% CI]",
+                        "t·σ̂", "CI with seed > 0", "CI with seed < 0"), body,
+                List.of("d = a trial's mean Δ over the targets (as in 'Mean Δ to k = 0') under one seed − under the other: the same "
+                        + "heads masked, the same sentences, each against its own seed's k = 0, so d is fine-tuning randomness alone. "
+                        + "Were the seeds exchangeable, E d = 0 and Var d = 2σ², σ the seed-to-seed standard deviation of one run's "
+                        + "mean Δ: σ̂ = √(Σd² / 2n), its interval from χ² with n degrees of freedom. t·σ̂ (t: 97.5% of Student's t "
+                        + "with n degrees of freedom) is the half-width a mean Δ's 95% interval has from the seed alone; with the "
+                        + "sentences' share it gives the 'with seed' columns, and the last two columns count the trials of both seeds "
+                        + "whose interval with seed lies wholly above / below zero. The n trials share each seed's k = 0 run, so they "
+                        + "are not independent: n overstates the degrees of freedom and these intervals are, if anything, too narrow.")));
     }
 
     /** A seed control's other seed's k = 0 − its experiment's over the transfer targets; null where none has scores in both. */
@@ -404,6 +444,14 @@ public final class ReportWriter {
         /** "+0.38 [+0.12, +0.61]": the mean Δ in points with its stratified interval (bare without statistics). */
         String mean() {
             return all.isEmpty() ? DASH : withInterval(meanOf(diffs()), ci());
+        }
+
+        /** "+0.38 [-4.90, +5.66]": the mean Δ with its seed-aware interval ({@link SeedSpread#interval}); a dash without a spread. */
+        String withSeed(SeedSpread s) {
+            if (s == null || all.isEmpty()) return DASH;
+            double mean = meanOf(diffs());
+            double[] i = s.interval(mean, ci());
+            return signed(100 * mean) + " [" + signed(100 * i[0]) + ", " + signed(100 * i[1]) + "]";
         }
 
         /** The cells "mean Δ [95% CI]", "improved", "CI > 0", "CI < 0". */
@@ -474,11 +522,13 @@ public final class ReportWriter {
         if (body.isEmpty()) return List.of();
         return List.of(new Table("controls", "The paper's order against the controls, targets ≠ source",
                 List.of("experiment", "metric", "control", "k", "targets", "mean Δ lowest", "mean Δ control", "mean lowest − control [95% CI]",
-                        "lowest better", "CI > 0", "CI < 0"), body,
+                        "lowest better", "CI > 0", "CI < 0", "lowest − control, 95% CI with seed"), body,
                 List.of("Δ = the trial − k = 0 (each on its target's reported split, as in 'Every trial'); lowest better = targets where "
                         + "lowest − control > 0; the mean's interval is stratified over the targets as in 'Mean Δ to k = 0'; "
                         + "CI > 0 / CI < 0 = targets whose 95% paired-bootstrap interval of lowest − control lies "
-                        + "wholly above / below zero (sentence sampling only: see 'Seed-to-seed variation' for the fine-tuning seed).")));
+                        + "wholly above / below zero (sentence sampling only: see 'Seed-to-seed variation' for the fine-tuning seed). "
+                        + "95% CI with seed: as in 'Mean Δ to k = 0' (two fine-tunes of one seed differ by the seed's spread as a "
+                        + "trial and its k = 0 do).")));
     }
 
     /**
@@ -543,7 +593,7 @@ public final class ReportWriter {
         }
         if (diff.all.isEmpty()) return null;
         return concat(List.of(g.exp.label(), metric, o, String.valueOf(k), String.valueOf(diff.all.size()), mean(low, 100), mean(ctl, 100)),
-                diff.cells());
+                concat(diff.cells(), List.of(diff.withSeed(m.seedSpread(g, metric)))));
     }
 
     /** The mean difference, signed, in points: {@code scale} 100 for fractions, 1 for the paper's (already ×100). */
@@ -630,8 +680,42 @@ public final class ReportWriter {
                         + (pruning.isEmpty() ? "." : "; honest-rule pruning mean |Δ| " + num(100 * meanOf(pruning), 2) + " points, "
                         + smaller + " of " + pruning.size() + " no larger than the same target's |Δ seed|."));
                 out.addAll(replicateSummary(p, metric));
+                SeedSpread s = m.seedSpread(p, metric);
+                if (s != null) out.add(spreadSummary(p, metric, s));
             }
         return out;
+    }
+
+    /** One trial's mean Δ over the targets (either seed of a seed control), its sentence interval and its interval with the seed. */
+    private record SeedAware(String trial, long seed, double mean, PairedBootstrap.Interval ci, double[] interval) {}
+
+    /** Every trial of both seeds of {@code p}, in the means table's order, with its interval with the seed. */
+    private List<SeedAware> seedAware(Group[] p, String metric, SeedSpread s) {
+        List<SeedAware> out = new ArrayList<>();
+        for (Group g : List.of(p[0], p[1]))
+            for (String o : ReportModel.ORDERS)
+                for (int k : g.trials.getOrDefault(o, new TreeMap<>()).keySet()) {
+                    Deltas d = meanDelta(g, metric, o, k);
+                    if (d == null) continue;
+                    double mean = meanOf(d.diffs());
+                    out.add(new SeedAware(o + " k = " + k, g.exp.seed(), mean, d.ci(), s.interval(mean, d.ci())));
+                }
+        return out;
+    }
+
+    /** The seed's spread of a mean Δ beside the sentences' share, and the trials whose interval with both excludes 0. */
+    private String spreadSummary(Group[] p, String metric, SeedSpread s) {
+        List<SeedAware> all = seedAware(p, metric, s);
+        List<Double> half = all.stream().filter(a -> a.ci() != null).map(a -> (a.ci().upper() - a.ci().lower()) / 2).toList();
+        List<String> beyond = all.stream().filter(a -> a.interval()[0] > 0 || a.interval()[1] < 0)
+                .map(a -> a.trial() + " (seed " + a.seed() + ") " + signed(100 * a.mean())).toList();
+        return "Fine-tuning seed, " + p[0].exp.label() + ", " + metric + ": from the " + s.n() + " trial(s) run under seeds "
+                + p[0].exp.seed() + " and " + p[1].exp.seed() + ", one run's mean Δ over the targets moves with the seed by σ̂ = "
+                + num(100 * s.sigma(), 2) + " points [95% CI " + num(100 * s.lower(), 2) + ", " + num(100 * s.upper(), 2) + "], so its "
+                + "95% interval is ±" + num(100 * s.t() * s.sigma(), 2) + " points from the seed alone"
+                + (half.isEmpty() ? "" : ", against a mean half-width of " + num(100 * meanOf(half), 2) + " points from the sentences")
+                + "; with both shares, " + beyond.size() + " of the " + all.size() + " trials (both seeds) have a mean Δ whose 95% interval excludes 0"
+                + (beyond.isEmpty() ? "." : ": " + String.join(", ", beyond) + ".");
     }
 
     /** Per trial repeated with the other seed: the mean pruning Δ under each seed, and how often the two agree. */

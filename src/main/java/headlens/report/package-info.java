@@ -11,8 +11,9 @@
  * {@link headlens.heads.ImportanceReport}; an {@code info.task} field ties one to a task.
  *
  * <p><b>Statistics</b>: {@link headlens.report.PairedBootstrap} (percentile interval of the paired difference over
- * resampled sentences); {@link headlens.report.ReportModel} groups the runs into experiments, computes every trial's
- * difference to k = 0, the paper's selection rule (best of k = 1..12 on the reported test) and an honest one (k on dev),
+ * resampled sentences); {@link headlens.report.SeedSpread} (how far a trial's mean difference moves with the
+ * fine-tuning seed, from trials run under two seeds); {@link headlens.report.ReportModel} groups the runs into
+ * experiments, computes every trial's difference to k = 0, the paper's selection rule (best of k = 1..12 on the reported test) and an honest one (k on dev),
  * and the means and counts per task and setting. {@link headlens.report.ReportWriter} renders {@code report.md} and a
  * self-contained {@code report.html} deterministically. {@link headlens.report.PaperNumbers} holds Ma et al.'s numbers.
  */

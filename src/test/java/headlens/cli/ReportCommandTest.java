@@ -171,10 +171,15 @@ class ReportCommandTest {
 
     /** Cells of the row whose first cell is {@code first}, by header. */
     static Map<String, String> row(Element table, String first) {
+        return row(table, first, null);
+    }
+
+    /** ... whose second cell is {@code second} too (null: any). */
+    static Map<String, String> row(Element table, String first, String second) {
         List<String> header = table.select("thead th").stream().map(Element::text).toList();   // eachText() drops empty cells
         for (Element tr : table.select("tbody tr")) {
             List<String> cells = tr.select("td").stream().map(Element::text).toList();
-            if (cells.get(0).equals(first)) {
+            if (cells.get(0).equals(first) && (second == null || cells.get(1).equals(second))) {
                 Map<String, String> m = new LinkedHashMap<>();
                 for (int i = 0; i < header.size(); i++) m.putIfAbsent(header.get(i), cells.get(i));
                 m.put("_cells", String.join("|", cells));
@@ -655,8 +660,94 @@ class ReportCommandTest {
                     improved + " of " + langs.size()) + (setting.equals("cross") ? "|" + up + " of 2|" + down + " of 2" : ""));
         }
         List<String> got = acc.stream().map(r -> String.join("|", r.get(0).startsWith("pos en cross · synthetic-mbert · seed 42")
-                ? r : r.subList(0, 7))).toList();
+                ? r.subList(0, 9) : r.subList(0, 7))).toList();
         assertEquals(expected, got);
+        // the column with the seed: only the experiment whose trial was repeated with seed 43, and that replicate
+        for (List<String> r : acc)
+            assertEquals(r.get(0).startsWith("pos en cross · synthetic-mbert"), !r.get(9).equals("—"), r.toString());
+    }
+
+    /** The mean Δ over de (test) and zh (dev) of a trial, its stratified sentence interval, and its interval with the seed. */
+    static double[] meanWithSeed(String setting, String order, int k, double sigma, double t) {
+        return differenceWithSeed(setting, order, k, "none", 0, sigma, t);
+    }
+
+    /** The same for run (order a, k a) − run (order b, k b) of one setting: {mean, lower, upper}, fractions. */
+    static double[] differenceWithSeed(String setting, String a, int ka, String b, int kb, double sigma, double t) {
+        double sum = 0;
+        List<PairedBootstrap.Pair> sets = new ArrayList<>();
+        for (String lang : List.of("de", "zh")) {
+            String split = lang.equals("zh") ? "dev" : "test";
+            sum += acc(setting, a, ka, lang, split) - acc(setting, b, kb, lang, split);
+            sets.add(new PairedBootstrap.Pair(stats(setting, a, ka, lang, split), stats(setting, b, kb, lang, split)));
+        }
+        PairedBootstrap.Interval ci = PairedBootstrap.meanDifference(sets, 500, PairedBootstrap.DEFAULT_SEED);
+        double se = (ci.upper() - ci.lower()) / (2 * 1.959963984540054), half = t * Math.sqrt(sigma * sigma + se * se);
+        return new double[]{sum / 2, sum / 2 - half, sum / 2 + half};
+    }
+
+    static void assertWithSeed(double[] expected, String cell) {
+        assertTrue(cell.startsWith(signed(100 * expected[0]) + " ["), cell);
+        double[] got = interval(cell);
+        assertEquals(100 * expected[1], got[0], 0.0051, cell);
+        assertEquals(100 * expected[2], got[1], 0.0051, cell);
+    }
+
+    /**
+     * Two trials (lowest k = 1, 2) run under seeds 42 and 43: the seed's spread of a mean Δ, recomputed from the
+     * predictions, against the closed forms of χ² and t with 2 degrees of freedom; the intervals with the seed in the
+     * means and controls tables, and the counts of those that exclude zero.
+     */
+    @Test
+    void seedSpreadFromTheTrialsRunUnderBothSeeds(@TempDir Path dir) throws Exception {
+        Path r = copyOfRuns(dir), o = dir.resolve("out");
+        trial(r, "cross", List.of("en"), "lowest", 1, "train+eval", 43);
+        assertEquals(0, Main.run("report", "--runs", r.toString(), "--to", o.toString(), "--resamples", "500"));
+        Document d = Jsoup.parse(Files.readString(o.resolve("report.html")));
+        double t = 0.95 / Math.sqrt(2 * 0.975 * 0.025), ss = 0;
+        double[] diffs = new double[2];
+        for (int k = 1; k <= 2; k++) {
+            diffs[k - 1] = meanWithSeed("cross", "lowest", k, 0, t)[0] - meanWithSeed("cross-s43", "lowest", k, 0, t)[0];
+            ss += diffs[k - 1] * diffs[k - 1];
+        }
+        double sigma = Math.sqrt(ss / 4);
+        Map<String, String> row = row(d.selectFirst("table[id^=seed-spread]"), "pos en cross · synthetic-mbert · seed 42", "accuracy");
+        assertEquals("seed 42 − seed 43", row.get("d"));
+        assertEquals("lowest k = 1; lowest k = 2", row.get("trials run under both seeds"));
+        assertEquals("2", row.get("n"));
+        assertEquals(String.format(Locale.ROOT, "%.2f", 100 * Math.sqrt(ss / 2)), row.get("RMS of d"));
+        assertEquals(String.format(Locale.ROOT, "%.2f [%.2f, %.2f]", 100 * sigma, 100 * sigma * Math.sqrt(2 / (-2 * Math.log(0.025))),
+                100 * sigma * Math.sqrt(2 / (-2 * Math.log(0.975)))), row.get("σ̂ [95% CI]"));
+        assertEquals(String.format(Locale.ROOT, "±%.2f", 100 * t * sigma), row.get("t·σ̂"));
+        // every trial of both seeds, each against its own seed's k = 0
+        int up = 0, down = 0, all = 0;
+        List<List<String>> means = cells(d.selectFirst("table[id^=means]")).stream().filter(x -> x.get(1).equals("accuracy")).toList();
+        for (String[] e : List.of(new String[]{"cross", "lowest", "1"}, new String[]{"cross", "lowest", "2"}, new String[]{"cross", "lowest", "3"},
+                new String[]{"cross", "highest", "2"}, new String[]{"cross", "highest", "4"}, new String[]{"cross-s43", "lowest", "1"},
+                new String[]{"cross-s43", "lowest", "2"})) {
+            double[] w = meanWithSeed(e[0], e[1], Integer.parseInt(e[2]), sigma, t);
+            String label = "pos en cross · synthetic-mbert · seed " + (e[0].equals("cross") ? 42 : 43);
+            List<String> m = means.stream().filter(x -> x.get(0).equals(label) && x.get(2).equals(e[1]) && x.get(3).equals(e[2])).findFirst().orElseThrow();
+            assertWithSeed(w, m.get(9));
+            all++;
+            if (w[1] > 0) up++;
+            if (w[2] < 0) down++;
+        }
+        assertEquals(up + " of " + all, row.get("CI with seed > 0"));
+        assertEquals(down + " of " + all, row.get("CI with seed < 0"));
+        // lowest − highest at k = 2 carries the same spread
+        List<String> control = cells(d.selectFirst("table[id^=controls]")).stream().filter(x -> x.get(1).equals("accuracy")).findFirst().orElseThrow();
+        assertWithSeed(differenceWithSeed("cross", "lowest", 2, "highest", 2, sigma, t), control.get(11));
+        assertTrue(d.text().contains(String.format(Locale.ROOT, "from the 2 trial(s) run under seeds 42 and 43, one run's mean Δ over the "
+                + "targets moves with the seed by σ̂ = %.2f points", 100 * sigma)), "summary line");
+    }
+
+    /** The shared fixture repeats one trial (lowest k = 2): t has 1 degree of freedom, tan(0.475π). */
+    @Test
+    void oneRepeatedTrialGivesTheCauchyHalfWidth() {
+        double dd = meanWithSeed("cross", "lowest", 2, 0, 0)[0] - meanWithSeed("cross-s43", "lowest", 2, 0, 0)[0];
+        assertEquals(String.format(Locale.ROOT, "±%.2f", 100 * Math.tan(0.475 * Math.PI) * Math.abs(dd) / Math.sqrt(2)),
+                row(table("seed-spread"), "pos en cross · synthetic-mbert · seed 42", "accuracy").get("t·σ̂"));
     }
 
     /** Cells 5–8 of a controls row (lowest k = 2 against highest k = 2 over de test and zh dev), recomputed from the predictions. */
@@ -699,7 +790,8 @@ class ReportCommandTest {
         assertControlMeans(acc.get(1), "cross-s43");
         List<List<String>> before = cells(table("controls")).stream()
                 .filter(row -> row.get(1).equals("accuracy")).toList();
-        assertEquals(before.get(0), acc.get(0), "the seed-42 row changed");
+        // the seed-42 row is unchanged but for its interval with the seed, which the repeated control widens to n = 2
+        assertEquals(before.get(0).subList(0, 11), acc.get(0).subList(0, 11), "the seed-42 row changed");
     }
 
     @Test
