@@ -114,7 +114,8 @@ public final class ReportWriter {
                         + "one draw of the mean Δ that fine-tuning randomness gives with nothing masked. Where trials were repeated "
                         + "with another seed, the third table estimates from them how far one run's mean Δ moves with the seed, and "
                         + "the first table's last column widens each mean Δ's interval by it. In the figures, each "
-                        + "point's bar is its 95% interval over sentences and the grey band spans ± the unpruned runs' seed difference."),
+                        + "point's bar is its 95% interval over sentences and the grey band spans ± t·σ̂ (the third table: how far a "
+                        + "mean Δ moves with the seed alone, 95%) or, where no trial was repeated, ± the unpruned runs' seed difference."),
                 concat(meanCurveTables(), concat(seedMeanTables(), seedSpreadTables())), withFigures ? meanCurveFigures() : List.of()));
         addIfAny(s, new Section("controls", "Controls: the lowest-ranked heads against the highest-ranked and random ones", List.of(
                 "The paper reports no control. lowest − highest > 0 says the ranking orders the heads (its top heads cost most to "
@@ -472,8 +473,9 @@ public final class ReportWriter {
 
     /**
      * Per experiment and seed replicate: the mean Δ of its main metric against k, one line per order, each point with its
-     * stratified 95% interval; where the k = 0 fine-tune was repeated with another seed, a grey band ± the two unpruned
-     * runs' mean Δ (the seed-means table's), the size of a mean Δ that fine-tuning randomness alone gave.
+     * stratified 95% interval; a grey band ± t·σ̂ where trials were repeated with another seed (the seed-spread table's:
+     * how far a mean Δ moves with the seed alone), else, where only the k = 0 fine-tune was, ± the two unpruned runs' mean Δ
+     * (the seed-means table's).
      */
     private List<String> meanCurveFigures() {
         List<String> out = new ArrayList<>();
@@ -490,11 +492,19 @@ public final class ReportWriter {
             double[] band = null;
             String bandLabel = null;
             for (Group[] p : m.seedControls) {
-                Deltas s = p[0] == g || p[1] == g ? seedMean(p, metric) : null;
-                if (s == null) continue;
-                double half = 100 * Math.abs(meanOf(s.diffs()));
-                band = new double[]{-half, half};
-                bandLabel = String.format(Locale.ROOT, "±%.2f: |mean Δ| of the k = 0 runs with seeds %d and %d", half, p[0].exp.seed(), p[1].exp.seed());
+                if (p[0] != g && p[1] != g) continue;
+                SeedSpread spread = m.seedSpread(p, metric);
+                Deltas s = seedMean(p, metric);
+                if (spread != null) {
+                    double half = 100 * spread.t() * spread.sigma();
+                    band = new double[]{-half, half};
+                    bandLabel = String.format(Locale.ROOT, "±%.2f: t·σ̂, the seed's 95%% spread of a mean Δ (%d trial(s) run with seeds %d and %d)",
+                            half, spread.n(), p[0].exp.seed(), p[1].exp.seed());
+                } else if (s != null) {
+                    double half = 100 * Math.abs(meanOf(s.diffs()));
+                    band = new double[]{-half, half};
+                    bandLabel = String.format(Locale.ROOT, "±%.2f: |mean Δ| of the k = 0 runs with seeds %d and %d", half, p[0].exp.seed(), p[1].exp.seed());
+                }
             }
             String title = g.exp.label() + ": mean Δ over the targets";
             out.add(orderFigure(Charts.intervalLines(title, "k (heads masked)", "mean Δ " + metric + " ×100 to k = 0 (95% CI)", series,

@@ -292,17 +292,15 @@ class ReportCommandTest {
     }
 
     /**
-     * The averaged k-curves: one figure per experiment and seed replicate with trials, and the grey band (± the two
-     * unpruned runs' mean Δ, recomputed from the predictions) in the two figures of the experiment that has a seed control.
+     * The averaged k-curves: one figure per experiment and seed replicate with trials, and the grey band in the two figures
+     * of the experiment that has a seed control: ± t·σ̂ from the trial repeated with seed 43 (t with 1 degree of freedom:
+     * tan(0.475π)), recomputed from the predictions.
      */
     @Test
     void meanCurveFiguresCarryTheSeedBand() {
-        double sum = 0;
-        for (String lang : List.of("de", "zh")) {
-            String split = lang.equals("zh") ? "dev" : "test";
-            sum += acc("cross-s43", "none", 0, lang, split) - acc("cross", "none", 0, lang, split);
-        }
-        String band = String.format(Locale.ROOT, "±%.2f: |mean Δ| of the k = 0 runs with seeds 42 and 43", Math.abs(100 * sum / 2));
+        double dd = meanWithSeed("cross", "lowest", 2, 0, 0)[0] - meanWithSeed("cross-s43", "lowest", 2, 0, 0)[0];
+        String band = String.format(Locale.ROOT, "±%.2f: t·σ̂, the seed's 95%% spread of a mean Δ (1 trial(s) run with seeds 42 and 43)",
+                100 * Math.tan(0.475 * Math.PI) * Math.abs(dd) / Math.sqrt(2));
         Map<String, Boolean> banded = new LinkedHashMap<>();
         for (Element f : html.select("#means figure"))
             banded.put(f.selectFirst("figcaption").text(), f.select("svg text").eachText().contains(band));
@@ -310,6 +308,25 @@ class ReportCommandTest {
                 "pos en cross · synthetic-mbert · seed 43: mean Δ over the targets", true,
                 "pos en cross (train-only) · synthetic-mbert · seed 42: mean Δ over the targets", false,
                 "pos de+en multi · synthetic-mbert · seed 42: mean Δ over the targets", false), banded);
+    }
+
+    /** Without a repeated trial (seed 43's k = 0 alone) the band is ± the two unpruned runs' mean Δ. */
+    @Test
+    void withoutARepeatedTrialTheBandIsTheUnprunedRunsDifference(@TempDir Path dir) throws Exception {
+        Path r = copyOfRuns(dir), o = dir.resolve("out");
+        Files.delete(r.resolve("pos-en-cross-s43/lowest-k2.json"));
+        assertEquals(0, Main.run("report", "--runs", r.toString(), "--to", o.toString(), "--resamples", "500"));
+        double sum = 0;
+        for (String lang : List.of("de", "zh")) {
+            String split = lang.equals("zh") ? "dev" : "test";
+            sum += acc("cross-s43", "none", 0, lang, split) - acc("cross", "none", 0, lang, split);
+        }
+        String band = String.format(Locale.ROOT, "±%.2f: |mean Δ| of the k = 0 runs with seeds 42 and 43", Math.abs(100 * sum / 2));
+        Document d = Jsoup.parse(Files.readString(o.resolve("report.html")));
+        Element f = d.select("#means figure").stream()
+                .filter(x -> x.selectFirst("figcaption").text().equals("pos en cross · synthetic-mbert · seed 42: mean Δ over the targets")).findFirst().orElseThrow();
+        assertTrue(f.select("svg text").eachText().contains(band), band);
+        assertNull(d.selectFirst("table[id^=seed-spread]"), "no trial repeated: no spread");
     }
 
     /**
