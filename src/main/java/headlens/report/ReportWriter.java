@@ -494,17 +494,14 @@ public final class ReportWriter {
             for (Group[] p : m.seedControls) {
                 if (p[0] != g && p[1] != g) continue;
                 SeedSpread spread = m.seedSpread(p, metric);
-                Deltas s = seedMean(p, metric);
-                if (spread != null) {
-                    double half = 100 * spread.t() * spread.sigma();
-                    band = new double[]{-half, half};
-                    bandLabel = String.format(Locale.ROOT, "±%.2f: t·σ̂, the seed's 95%% spread of a mean Δ (%d trial(s) run with seeds %d and %d)",
-                            half, spread.n(), p[0].exp.seed(), p[1].exp.seed());
-                } else if (s != null) {
-                    double half = 100 * Math.abs(meanOf(s.diffs()));
-                    band = new double[]{-half, half};
-                    bandLabel = String.format(Locale.ROOT, "±%.2f: |mean Δ| of the k = 0 runs with seeds %d and %d", half, p[0].exp.seed(), p[1].exp.seed());
-                }
+                Deltas s = spread == null ? seedMean(p, metric) : null;   // the unpruned runs' difference only without a spread
+                if (spread == null && s == null) continue;
+                double half = 100 * (spread != null ? spread.t() * spread.sigma() : Math.abs(meanOf(s.diffs())));
+                band = new double[]{-half, half};
+                bandLabel = spread != null
+                        ? String.format(Locale.ROOT, "±%.2f: t·σ̂, the seed's 95%% spread of a mean Δ (%d trial(s) run with seeds %d and %d)",
+                                half, spread.n(), p[0].exp.seed(), p[1].exp.seed())
+                        : String.format(Locale.ROOT, "±%.2f: |mean Δ| of the k = 0 runs with seeds %d and %d", half, p[0].exp.seed(), p[1].exp.seed());
             }
             String title = g.exp.label() + ": mean Δ over the targets";
             out.add(orderFigure(Charts.intervalLines(title, "k (heads masked)", "mean Δ " + metric + " ×100 to k = 0 (95% CI)", series,
