@@ -21,10 +21,7 @@ if [[ ! -f target/test-classpath.txt || ! -d target/bench-classes/headlens || -n
 # dependency is the first such jar on the classpath, before any that another dependency pulls in
 classifier=$(tr ':' '\n' < target/test-classpath.txt \
   | sed -nE 's#.*/org/nd4j/(nd4j-native|nd4j-cuda-[0-9.]+)/([^/]+)/\1-\2-([^/]+)\.jar$#\3#p' | head -1)
-export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
-# glibc's dynamic mmap threshold otherwise keeps freed ND4J buffers in the heap, unreused: RSS climbed 1.8 GB per
-# MiniLM forward at 32 x 128 (benchmarks/README.md, "Memory"). A fixed threshold returns them to the OS on close.
-export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}"
+. "$root/src/main/sh/native-env.sh"   # OpenMP and glibc malloc settings, as ./headlens
 exec java ${BENCH_JAVA_OPTS:--Xmx2g -Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedeco.javacpp.maxphysicalbytes=6G} \
   -Dheadlens.nd4j.classifier="${classifier:-?}" \
   -cp "target/bench-classes:target/test-classes:target/classes:$(cat target/test-classpath.txt)" "$@"
