@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -40,7 +41,7 @@ class DoctorCommandTest {
     }
 
     @Test
-    void doctorOnThisMachineIsUsableAndNamesWhatJavaCppLoaded() {
+    void doctorOnThisMachineIsUsableAndNamesWhatJavaCppLoaded() throws Exception {
         Assumptions.assumeTrue(BackendCheck.detect().backend() == BackendCheck.Backend.CPU, "the CPU build's test");
         String[] r = run(null, "doctor");
         assertEquals("0", r[0], r[1] + r[2]);
@@ -54,8 +55,36 @@ class DoctorCommandTest {
         // surefire sets these, as the launcher does
         assertEquals("131072", value(r[1], "MALLOC_MMAP_THRESHOLD_"));
         assertEquals("PASSIVE", value(r[1], "OMP_WAIT_POLICY"));
+        assertEquals("glibc.malloc.hugetlb=1", value(r[1], "GLIBC_TUNABLES"));
+        Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        if (Files.isReadable(thp)) {
+            String mode = Files.readString(thp).replaceAll("(?s).*\\[(\\w+)].*", "$1");
+            assertTrue(value(r[1], "transparent huge pages").startsWith(mode + (mode.equals("never") ? ":" : " (")), r[1]);
+            assertEquals(mode.equals("never"), r[1].contains("warning: transparent huge pages are off"), r[1]);
+        }
         assertTrue(value(r[1], "JavaCPP limits").contains("(-Dorg.bytedeco.javacpp.maxbytes=4G)"), r[1]);
         assertFalse(r[1].contains("problem:"), r[1]);
+    }
+
+    @Test
+    void theKernelsHugePageModeIsTheBracketedWord() {
+        assertEquals(Optional.of("madvise"), DoctorCommand.thpMode("always [madvise] never\n"));
+        assertEquals(Optional.of("always"), DoctorCommand.thpMode("[always] madvise never"));
+        assertEquals(Optional.of("never"), DoctorCommand.thpMode("always madvise [never]\n"));
+        assertEquals(Optional.empty(), DoctorCommand.thpMode("always madvise never"));
+    }
+
+    @Test
+    void aTunableIsLookedForAmongTheOthers() {
+        DoctorCommand.Setting glibc = DoctorCommand.ENVIRONMENT.stream().filter(x -> x.name().equals("GLIBC_TUNABLES")).findFirst().orElseThrow();
+        assertTrue(glibc.holds("glibc.malloc.hugetlb=1"));
+        assertTrue(glibc.holds("glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1"));   // what native-env.sh makes of a user's own
+        assertFalse(glibc.holds("glibc.malloc.hugetlb=0"));
+        assertFalse(glibc.holds("glibc.malloc.hugetlb=10"));
+        assertFalse(glibc.holds(null));
+        DoctorCommand.Setting omp = DoctorCommand.ENVIRONMENT.stream().filter(x -> x.name().equals("OMP_WAIT_POLICY")).findFirst().orElseThrow();
+        assertTrue(omp.holds("passive"));
+        assertFalse(omp.holds("PASSIVE:ACTIVE"));
     }
 
     private static BackendCheck.Result hopper() {
