@@ -145,7 +145,7 @@ public final class DoctorCommand implements Callable<Integer> {
             line(out, s.name(), v == null ? "unset" : v);
             if (!s.holds(v)) {
                 warnings.add(s.name() + " is " + (v == null ? "unset" : v) + (s.item() ? ", without " : ", not ") + s.value() + ": "
-                        + s.why() + " (./headlens sets it)");
+                        + s.why() + " (./headlens sets it where the environment does not)");
             }
         }
         Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
